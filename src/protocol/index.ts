@@ -8,6 +8,7 @@ export * from './bytes.js';
 export * from './crypto/active.js';
 export * from './crypto/ed25519.js';
 export * from './crypto/hash.js';
+export * from './crypto/identity.js';
 export * from './crypto/noble-provider.js';
 export type * from './crypto/provider.js';
 export * from './crypto/x25519.js';
