@@ -2,7 +2,7 @@
  * Locates the golden vectors produced by the reference implementation.
  *
  * `DMP_VECTORS_DIR` overrides the default `../shared/vectors` (relative to
- * the repository root). Outside CI a missing directory skips the interop
+ * the repository root; a clone elsewhere falls back to `/work/shared/vectors`). Outside CI a missing directory skips the interop
  * suites with a message; under `CI` it is a hard failure, so a CI run can
  * never pass without checking compatibility.
  */
@@ -13,9 +13,12 @@ import { describe } from 'vitest';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** Where the vectors are looked for when `DMP_VECTORS_DIR` is unset: beside the checkout, then the workspace. */
+const defaultCandidates = [resolve(repoRoot, '..', 'shared', 'vectors'), '/work/shared/vectors'];
+
 export const vectorsDir: string = process.env.DMP_VECTORS_DIR
   ? resolve(process.env.DMP_VECTORS_DIR)
-  : resolve(repoRoot, '..', 'shared', 'vectors');
+  : (defaultCandidates.find((dir) => existsSync(dir)) ?? defaultCandidates[0]!);
 
 export const haveVectors: boolean = existsSync(vectorsDir);
 
