@@ -13,3 +13,5 @@ export * from './crypto/noble-provider.js';
 export type * from './crypto/provider.js';
 export * from './crypto/x25519.js';
 export * from './result.js';
+export * from './crypto/message-encryption.js';
+export * from './crypto/registration-pop.js';

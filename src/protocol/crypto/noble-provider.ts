@@ -5,6 +5,7 @@
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -31,13 +32,22 @@ export const nobleCryptoProvider: CryptoProvider = {
     }
   },
   argon2id: async (password, salt, p) =>
-    argon2id({
-      password,
-      salt,
-      iterations: p.timeCost,
-      memorySize: p.memoryKiB,
-      parallelism: p.parallelism,
-      hashLength: p.outputLength,
-      outputType: 'binary',
-    }),
+    password.length === 0
+      ? // hash-wasm refuses empty passwords, which Argon2 (and the reference) allow.
+        argon2idAsync(password, salt, {
+          t: p.timeCost,
+          m: p.memoryKiB,
+          p: p.parallelism,
+          dkLen: p.outputLength,
+          version: 0x13,
+        })
+      : argon2id({
+          password,
+          salt,
+          iterations: p.timeCost,
+          memorySize: p.memoryKiB,
+          parallelism: p.parallelism,
+          hashLength: p.outputLength,
+          outputType: 'binary',
+        }),
 };
