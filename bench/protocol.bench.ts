@@ -104,7 +104,7 @@ installCryptoProvider(nodeCryptoProvider);
 const block = new Uint8Array(128).map((_, i) => (i * 7) & 0xff);
 const codeword = rsEncode(block);
 const damaged = Uint8Array.from(codeword);
-for (let i = 0; i < 16; i++) damaged[i * 9] ^= 0x5a;
+for (let i = 0; i < 16; i++) damaged[i * 9] = damaged[i * 9]! ^ 0x5a;
 const wire = wrapChunkBlock(block);
 const mbps = (bytes: number, micros: number) => fmt(bytes / micros, 1);
 const codingRows: (string | number)[][] = [];

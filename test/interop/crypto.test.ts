@@ -15,10 +15,10 @@ import {
 } from '../../src/protocol/crypto/identity.js';
 import {
   decryptFromSender,
+  deriveMessageKey,
   encryptForRecipient,
   MESSAGE_KEY_INFO,
   MESSAGE_KEY_SALT,
-  messageKey,
   parseEncryptedMessage,
 } from '../../src/protocol/crypto/message-encryption.js';
 import { nobleCryptoProvider } from '../../src/protocol/crypto/noble-provider.js';
@@ -216,7 +216,7 @@ function providerSuite(provider: CryptoProvider): void {
         const okm = crypto().hkdfSha256(ikm, fromHex(c.salt_hex), fromHex(c.info_hex), c.length);
         expect(toHex(okm)).toBe(c.expected_okm_hex);
         if (`${c.salt_hex}/${c.info_hex}` === messageKdf && c.length === 32) {
-          expect(toHex(messageKey(ikm))).toBe(c.expected_okm_hex);
+          expect(toHex(deriveMessageKey(ikm))).toBe(c.expected_okm_hex);
         }
       }
     });
@@ -256,7 +256,7 @@ function providerSuite(provider: CryptoProvider): void {
         const target = fromHex(c.ecdh_target_public_hex);
         const shared = x25519SharedSecret(ephemeralPrivate, target);
         expect(hex(shared)).toBe(c.expected_shared_secret_hex);
-        expect(toHex(messageKey(shared!))).toBe(c.expected_key_hex);
+        expect(toHex(deriveMessageKey(shared!))).toBe(c.expected_key_hex);
 
         const plaintext = fromHex(c.plaintext_hex);
         const blob = encryptForRecipient(plaintext, target, aad, { ephemeralPrivate, nonce });

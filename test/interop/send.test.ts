@@ -51,7 +51,7 @@ describeVectors('send.json: complete sends', () => {
         identityLookupNames(user, contact.domain, [contact.name]).map((n) => lookup(n)),
         { ed25519Spk: pinned },
       );
-      const advertisesV2 = identity !== undefined && identity.versions.includes(2);
+      const advertisesV2 = identity?.versions.includes(2);
       const senderHost = inp.sender.identity_domain ?? inp.sender.domain;
       const sealed = sealMessage({
         sender,

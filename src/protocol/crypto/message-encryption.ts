@@ -57,7 +57,7 @@ export function drawEncryptionRandomness(
 }
 
 /** The ChaCha20-Poly1305 key for an X25519 shared secret (32 bytes). */
-export function messageKey(shared: Uint8Array): Uint8Array {
+export function deriveMessageKey(shared: Uint8Array): Uint8Array {
   return crypto().hkdfSha256(shared, SALT_BYTES, INFO_BYTES, 32);
 }
 
@@ -117,7 +117,7 @@ export function encryptForRecipient(
   if (shared === undefined) {
     throw new DmpEncodeError('target public key is low-order (all-zero shared secret)');
   }
-  const sealed = crypto().chacha20Poly1305Seal(messageKey(shared), nonce, plaintext, aad);
+  const sealed = crypto().chacha20Poly1305Seal(deriveMessageKey(shared), nonce, plaintext, aad);
   return encodeEncryptedMessage({
     ephemeralPublic: x25519PublicKey(ephemeralPrivate),
     nonce,
@@ -146,7 +146,7 @@ export function decryptFromSender(
   if (shared === undefined) return reject('decrypt', 'ephemeral public key is low-order');
   let plaintext: Uint8Array | undefined;
   try {
-    plaintext = crypto().chacha20Poly1305Open(messageKey(shared), nonce, sealed, aad);
+    plaintext = crypto().chacha20Poly1305Open(deriveMessageKey(shared), nonce, sealed, aad);
   } catch {
     plaintext = undefined;
   }

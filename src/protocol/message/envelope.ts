@@ -34,7 +34,6 @@ function pyStrip(s: string): string {
  * local part or label (Python `$`); no reference sender produces that.
  */
 export function canonicalizeAddress(address: string): string | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII range check
   if (!/^[\x00-\x7f]*$/.test(address)) return undefined;
   const s = pyStrip(address).toLowerCase();
   const parts = s.split('@');

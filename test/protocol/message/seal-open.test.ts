@@ -4,8 +4,8 @@ import { toHex } from '../../../src/protocol/bytes.js';
 import { installCryptoProvider } from '../../../src/protocol/crypto/active.js';
 import { identityFromPrivateKey } from '../../../src/protocol/crypto/identity.js';
 import type { CryptoProvider } from '../../../src/protocol/crypto/provider.js';
-import { openMessage, type TxtRecord } from '../../../src/protocol/message/open.js';
-import { sealMessage } from '../../../src/protocol/message/seal.js';
+import { openMessage } from '../../../src/protocol/message/open.js';
+import { type SealedRecord, sealMessage } from '../../../src/protocol/message/seal.js';
 import { DmpEncodeError } from '../../../src/protocol/result.js';
 import { nodeCryptoProvider } from '../../../src/runtime/node-crypto-provider.js';
 
@@ -66,7 +66,7 @@ describe('sealMessage / openMessage', () => {
         fc.nat(),
         fc.integer({ min: 1, max: 127 }),
         (which, pos, xor) => {
-          const records: TxtRecord[] = sealed.records.map((r) => ({ ...r }));
+          const records: SealedRecord[] = sealed.records.map((r) => ({ ...r }));
           const target = records[which]!;
           const at = pos % target.value.length;
           const code = target.value.charCodeAt(at) ^ xor;
