@@ -1,0 +1,109 @@
+/**
+ * Storage contracts of the node. The DNS server, the UPDATE handler, the HTTP
+ * API and the workers depend only on these interfaces; `sqlite/` implements
+ * them with better-sqlite3 (one WAL database file, our own schema).
+ *
+ * Conventions: owner names are stored lower-case without a trailing dot (DNS
+ * is case-insensitive; the reference's mixed-case rows were unreachable);
+ * times are Unix seconds; every method is synchronous (better-sqlite3), so a
+ * write has reached the WAL before the caller answers the client.
+ */
+
+/** One change to the TXT data of a name. */
+export type StoreOp =
+  | { readonly kind: 'add'; readonly name: string; readonly value: string; readonly ttl: number }
+  | { readonly kind: 'delete-value'; readonly name: string; readonly value: string }
+  | { readonly kind: 'delete-name'; readonly name: string };
+
+/** The TXT record store behind the authoritative zone. */
+export interface RecordStore {
+  /** Unexpired values at `name`, oldest (latest write) first. */
+  query(name: string, now: number): readonly string[];
+  /** Number of unexpired values at `name`. */
+  countLive(name: string, now: number): number;
+  /**
+   * Applies `ops` in order inside one transaction: all or nothing. An `add`
+   * of a value already present refreshes its TTL and write time (append
+   * semantics per value). Deleting something absent is a no-op (RFC 2136).
+   */
+  apply(ops: readonly StoreOp[], now: number): void;
+  /** Shorthand for one `add`. */
+  publish(name: string, value: string, ttl: number, now: number): void;
+  /** Deletes one value (or, with `value` undefined, the whole RRset); true iff a row went. */
+  delete(name: string, value: string | undefined): boolean;
+  /** Removes expired rows; returns how many. */
+  cleanupExpired(now: number): number;
+  /** Unexpired rows in the whole store. */
+  liveCount(now: number): number;
+  close(): void;
+}
+
+/** A TSIG key minted by registration (or inserted by an operator). */
+export interface TsigKeyRecord {
+  /** Absolute key name, lower-case, with trailing dot. */
+  readonly name: string;
+  /** Only `hmac-sha256` is minted. */
+  readonly algorithm: string;
+  readonly secret: Uint8Array;
+  /** Scope suffixes (lower-case, no leading/trailing dot; `*` globs inside one label). */
+  readonly allowedSuffixes: readonly string[];
+  readonly createdAt: number;
+  /** 0 = never expires. */
+  readonly expiresAt: number;
+  readonly revoked: boolean;
+  /** Canonical `user@host` subject or ''. */
+  readonly subject: string;
+  /** Hex Ed25519 key that registered it, or ''. */
+  readonly registeredSpk: string;
+  /** Hex X25519 key proven at registration, or ''. */
+  readonly registeredX25519Pub: string;
+}
+
+export interface TsigKeyStore {
+  /** The key if it exists, is not revoked and not expired at `now`. */
+  getActive(name: string, now: number): TsigKeyRecord | undefined;
+  /** Every active key (used to derive the registered-recipient set). */
+  listActive(now: number): readonly TsigKeyRecord[];
+  /** Inserts or replaces by name (re-registration replaces the secret and un-revokes). */
+  upsert(key: TsigKeyRecord): void;
+  revoke(name: string): boolean;
+  /**
+   * Bumped on every change, so a server can cache a keyring and rebuild it
+   * only when keys change instead of per packet.
+   */
+  readonly generation: number;
+}
+
+/** A bearer token for the legacy HTTP publish path. Only its SHA-256 is stored. */
+export interface TokenRecord {
+  /** Lowercase hex SHA-256 of the token string. */
+  readonly tokenHash: string;
+  readonly subject: string;
+  /** 1 = user identity. */
+  readonly subjectType: number;
+  readonly subjectHash12: string | null;
+  readonly ratePerSec: number;
+  readonly rateBurst: number;
+  readonly issuedAt: number;
+  /** null = never. */
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  /** `self-service` for registration-issued tokens. */
+  readonly issuer: string;
+  readonly note: string;
+  readonly registeredSpk: string | null;
+}
+
+export interface TokenStore {
+  /** The token if known and live (`revokedAt` null and not expired). */
+  findLive(tokenHash: string, now: number): TokenRecord | undefined;
+  /** Live self-service tokens of a subject. */
+  liveSelfService(subject: string, now: number): readonly TokenRecord[];
+  /**
+   * Atomically revokes every prior self-service token of `token.subject` and
+   * inserts `token`.
+   */
+  issueSelfService(token: TokenRecord, now: number): void;
+  insert(token: TokenRecord): void;
+  revoke(tokenHash: string, now: number): boolean;
+}
