@@ -16,7 +16,6 @@ import {
 import { DmpEncodeError } from '../../src/protocol/result.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 /** names.json kind → the helper, fed from the case's input fields. */

@@ -5,10 +5,10 @@
  *
  * Names are plain concatenations; no helper lower-cases. The cluster and
  * bootstrap forms validate their DNS name and drop one trailing dot; the
- * user-identity forms drop every trailing dot; heartbeat zones are used
- * verbatim.
+ * user-identity forms are `rotate.` + the identity's own owner name (every
+ * trailing dot dropped); heartbeat zones are used verbatim.
  */
-import { hexHash } from '../crypto/hash.js';
+import { hashedIdentityName, zoneAnchoredIdentityName } from '../names.js';
 import { ensure } from '../result.js';
 import { dnsNameError, stripTrailingDot } from './dns-name.js';
 
@@ -22,12 +22,6 @@ function validDnsName(name: string, field: string): string {
   const problem = dnsNameError(name);
   ensure(problem === undefined, `${field}: ${problem}`);
   return stripTrailingDot(name);
-}
-
-function stripAllTrailingDots(name: string): string {
-  let end = name.length;
-  while (end > 0 && name.charCodeAt(end - 1) === 0x2e) end--;
-  return name.slice(0, end);
 }
 
 /**
@@ -73,12 +67,12 @@ export function bootstrapRotationRrsetName(userDomain: string): string {
  * docs say `rotate.dmp.<hash>…`; the code builds this form.)
  */
 export function userRotationRrsetName(username: string, domain: string): string {
-  return `rotate.id-${hexHash(username, 16)}.${stripAllTrailingDots(domain)}`;
+  return `rotate.${hashedIdentityName(username, domain)}`;
 }
 
 /** `rotate.dmp.<identity_domain>`: rotations of a zone-anchored identity (all trailing dots dropped). */
 export function zoneAnchoredRotationRrsetName(identityDomain: string): string {
-  return `rotate.dmp.${stripAllTrailingDots(identityDomain)}`;
+  return `rotate.${zoneAnchoredIdentityName(identityDomain)}`;
 }
 
 /**

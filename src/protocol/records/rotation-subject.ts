@@ -8,6 +8,7 @@ import type { ByteReader } from '../bytes.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
 import { casefold, dnsNameError, stripTrailingDot } from './dns-name.js';
 import { decodeText, encodeText } from './operator-wire.js';
+import { pythonStrip } from './python-text.js';
 
 /** Subject type codes on the wire. */
 export const SubjectType = {
@@ -33,36 +34,6 @@ export function isSubjectType(value: number): value is SubjectType {
 /** Largest subject, in UTF-8 bytes, for a subject type. */
 export function maxSubjectBytes(type: SubjectType): number {
   return type === SubjectType.UserIdentity ? MAX_USER_SUBJECT_BYTES : MAX_DNS_SUBJECT_BYTES;
-}
-
-/** Python `str.isspace()` code points, which `str.strip()` removes. */
-function isPythonSpace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    (code >= 0x1c && code <= 0x20) ||
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-/**
- * Python `str.strip()` with no argument. `String.prototype.trim` differs
- * (it keeps U+001C..U+001F and U+0085 but strips U+FEFF), and the set
- * decides which subjects are valid.
- */
-export function pythonStrip(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isPythonSpace(text.charCodeAt(start))) start++;
-  while (end > start && isPythonSpace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
 }
 
 /** `[user, host]` split at the first `@`, or `undefined` without one. */

@@ -95,7 +95,9 @@ describe('cluster manifest', () => {
           expect(parsed.value).toEqual({
             clusterName: stripTrailingDot(clusterName),
             operatorSpk: signer.publicKey,
-            nodes: nodes.map((n) => (n.dnsEndpoint === undefined ? { nodeId: n.nodeId, httpEndpoint: n.httpEndpoint } : n)),
+            nodes: nodes.map((n) =>
+              n.dnsEndpoint === undefined ? { nodeId: n.nodeId, httpEndpoint: n.httpEndpoint } : n,
+            ),
             seq,
             exp: BigInt(NOW + ahead),
           });
@@ -113,7 +115,9 @@ describe('cluster manifest', () => {
         expect(parseAndVerifyClusterManifest(flipped, verify).ok).toBe(false);
       }),
     );
-    expect(parseAndVerifyClusterManifest(value.replace('t=cluster', 't=Cluster'), verify).ok).toBe(false);
+    expect(parseAndVerifyClusterManifest(value.replace('t=cluster', 't=Cluster'), verify).ok).toBe(
+      false,
+    );
   });
 
   it('never throws on arbitrary values or bodies', () => {
@@ -167,7 +171,9 @@ describe('cluster manifest', () => {
   it('enforces the field rules on both sides', () => {
     const parses = (body: Uint8Array) => parseAndVerifyClusterManifest(hostile(body), verify).ok;
     expect(parses(rawBody('mesh.test', [rawNode('a'), rawNode('a')]))).toBe(false);
-    expect(() => signClusterManifest({ ...base, nodes: [node, node] }, seed)).toThrow(DmpEncodeError);
+    expect(() => signClusterManifest({ ...base, nodes: [node, node] }, seed)).toThrow(
+      DmpEncodeError,
+    );
     expect(parses(concatBytes(rawBody('mesh.test', [rawNode('a')]), Uint8Array.of(0)))).toBe(false);
     expect(parses(rawBody(`${'a'.repeat(63)}.b`, [rawNode('a')]))).toBe(false); // 65 bytes
     expect(parses(rawBody(`${'a'.repeat(62)}.b.`, [rawNode('a')]))).toBe(true); // 64 + FQDN dot
@@ -177,9 +183,14 @@ describe('cluster manifest', () => {
     expect(parses(rawBody('mesh.test', [rawNode('a', '')]))).toBe(false);
     expect(parses(rawBody('mesh.test', [rawNode('a', 'h'.repeat(129))]))).toBe(false);
     expect(parses(rawBody('mesh.test', [rawNode('a', 'h', 'd'.repeat(65))]))).toBe(false);
-    expect(parses(rawBody('mesh.test', Array.from({ length: 33 }, (_, i) => rawNode(`${i}`))))).toBe(
-      false,
-    );
+    expect(
+      parses(
+        rawBody(
+          'mesh.test',
+          Array.from({ length: 33 }, (_, i) => rawNode(`${i}`)),
+        ),
+      ),
+    ).toBe(false);
     const refused: Partial<ClusterManifestInput>[] = [
       { clusterName: 'bad_name.test' },
       { clusterName: 'mesh.test..' },
@@ -195,9 +206,10 @@ describe('cluster manifest', () => {
       { operatorSpk: ed25519PublicKey(new Uint8Array(32).fill(2)) },
     ];
     for (const change of refused) {
-      expect(() => signClusterManifest({ ...base, ...change }, seed), JSON.stringify(change)).toThrow(
-        DmpEncodeError,
-      );
+      expect(
+        () => signClusterManifest({ ...base, ...change }, seed),
+        JSON.stringify(change),
+      ).toThrow(DmpEncodeError);
     }
   });
 
