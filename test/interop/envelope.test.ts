@@ -39,3 +39,24 @@ describeVectors('records.json: DMPv2 envelope', () => {
     });
   }
 });
+
+describeVectors('reference/dmpv2_envelope.json', () => {
+  const cases = loadVectors('reference/dmpv2_envelope.json') as any[];
+
+  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+
+  for (const c of cases) {
+    it(c.description, () => {
+      let plaintext: Uint8Array;
+      if (c.inputs.plaintext_hex !== undefined) {
+        plaintext = fromHex(c.inputs.plaintext_hex);
+      } else {
+        plaintext = encodeEnvelope(fromHex(c.inputs.body_hex), c.inputs.sender_addr ?? undefined);
+        expect(toHex(plaintext)).toBe(c.expected_plaintext_hex);
+      }
+      const decoded = decodeEnvelope(plaintext);
+      expect(toHex(decoded.body)).toBe(c.expected_decode_body_hex);
+      expect(decoded.claimedFrom ?? null).toBe(c.expected_decode_from);
+    });
+  }
+});
