@@ -32,7 +32,6 @@ import { DmpEncodeError } from '../../src/protocol/result.js';
 import { nodeCryptoProvider } from '../../src/runtime/node-crypto-provider.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 const KINDS = [

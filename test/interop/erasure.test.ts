@@ -18,7 +18,6 @@ import { sha256 } from '../../src/protocol/crypto/hash.js';
 import { DmpEncodeError } from '../../src/protocol/result.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 const file = haveVectors

@@ -20,7 +20,6 @@ import {
 import { DmpEncodeError } from '../../src/protocol/result.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 /** Kind → the value the builder computes for a case. */

@@ -48,7 +48,6 @@ import {
 import { DmpEncodeError, type ParseResult } from '../../src/protocol/result.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 const SIGNED_TYPES = ['claim', 'manifest', 'prekey', 'identity'] as const;

@@ -20,7 +20,6 @@ import {
 } from '../../src/protocol/coding/reed-solomon.js';
 import { describeVectors, haveVectors, loadVectors } from './vectors.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped vector JSON
 type Case = any;
 
 const file = haveVectors ? loadVectors('rs_chunk.json') : { cases: [], facts: {} };

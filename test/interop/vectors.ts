@@ -30,7 +30,6 @@ if (!haveVectors) {
 }
 
 /** Reads and parses one vector file (path relative to the vectors directory). */
-// biome-ignore lint/suspicious/noExplicitAny: vector files are untyped JSON inspected field by field
 export function loadVectors(file: string): any {
   return JSON.parse(readFileSync(join(vectorsDir, file), 'utf8'));
 }
