@@ -1,0 +1,150 @@
+/**
+ * Reads the reference node's `DMP_*` environment variables (node.md §7.1)
+ * into a partial {@link NodeConfig}, so an operator's existing environment
+ * file works unchanged. Malformed numbers are collected as errors rather than
+ * thrown, so startup can report all of them at once.
+ */
+import type { AuthMode, NodeConfigInput, ScopeMode } from './node-config.js';
+
+const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
+const FALSY = new Set(['0', 'false', 'no', 'off']);
+
+export interface EnvReadResult {
+  readonly config: NodeConfigInput;
+  readonly errors: readonly string[];
+}
+
+/** Builds a partial configuration from `env` (usually `process.env`). */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): EnvReadResult {
+  const errors: string[] = [];
+  const str = (key: string): string | undefined => {
+    const v = env[key]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const num = (key: string): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    const n = Number(v.includes('/') ? divide(v) : v);
+    if (!Number.isFinite(n)) {
+      errors.push(`${key}: not a number: ${JSON.stringify(v)}`);
+      return undefined;
+    }
+    return n;
+  };
+  const bool = (key: string): boolean | undefined => {
+    const v = str(key)?.toLowerCase();
+    if (v === undefined) return undefined;
+    if (TRUTHY.has(v)) return true;
+    if (FALSY.has(v)) return false;
+    errors.push(`${key}: expected one of 1/true/yes/on or 0/false/no/off`);
+    return undefined;
+  };
+
+  const zone =
+    str('DMP_SERVED_ZONE') ??
+    str('DMP_CLAIM_PROVIDER_ZONE') ??
+    str('DMP_CLUSTER_BASE_DOMAIN') ??
+    str('DMP_DOMAIN') ??
+    str('DMP_NODE_HOSTNAME');
+  const dnsHost = str('DMP_DNS_HOST');
+  const authMode = str('DMP_AUTH_MODE') as AuthMode | undefined;
+  if (authMode && !['open', 'legacy', 'multi-tenant'].includes(authMode)) {
+    errors.push(`DMP_AUTH_MODE: expected open, legacy or multi-tenant`);
+  }
+  const scopeMode: ScopeMode | undefined = bool('DMP_TSIG_LOOSE_SCOPE')
+    ? 'loose'
+    : bool('DMP_TSIG_TIGHT_SCOPE')
+      ? 'tight'
+      : undefined;
+  const dbPath = str('DMP_DB_PATH');
+  const logFormat = str('DMP_LOG_FORMAT')?.toLowerCase();
+
+  const config: NodeConfigInput = {
+    dbPath,
+    zone: zone?.toLowerCase().replace(/\.+$/, ''),
+    dns: prune({
+      hosts: dnsHost ? dnsHost.split(',').map((h) => h.trim()) : undefined,
+      port: num('DMP_DNS_PORT'),
+      ttl: num('DMP_DNS_TTL'),
+      rrlResponsesPerSecond: num('DMP_DNS_RRL_RATE'),
+      rrlSlip: num('DMP_DNS_RRL_SLIP'),
+    }),
+    apex: prune({
+      a: str('DMP_DNS_APEX_A'),
+      aaaa: str('DMP_DNS_APEX_AAAA'),
+      ns: str('DMP_DNS_APEX_NS'),
+      soaRname: str('DMP_DNS_APEX_SOA_RNAME'),
+    }),
+    http: prune({
+      host: str('DMP_HTTP_HOST'),
+      port: num('DMP_HTTP_PORT'),
+      ratePerSecond: num('DMP_HTTP_RATE'),
+      burst: num('DMP_HTTP_BURST'),
+    }),
+    update: prune({
+      enabled: bool('DMP_DNS_UPDATE_ENABLED'),
+      claimProvider: bool('DMP_CLAIM_PROVIDER'),
+      receiverClaims: bool('DMP_RECEIVER_CLAIM_NOTIFICATIONS'),
+      claimMaxTtl: num('DMP_CLAIM_MAX_TTL'),
+      claimRatePerSecond: num('DMP_CLAIM_RATE_PER_USER_PER_SEC'),
+      claimBurst: num('DMP_CLAIM_RATE_BURST'),
+    }),
+    caps: prune({
+      maxTtl: num('DMP_MAX_TTL'),
+      maxValueBytes: num('DMP_MAX_VALUE_BYTES'),
+      maxValuesPerName: num('DMP_MAX_VALUES_PER_NAME'),
+      maxRecords: num('DMP_MAX_RECORDS'),
+    }),
+    auth: prune({
+      mode: authMode,
+      operatorToken: str('DMP_OPERATOR_TOKEN') ?? str('DMP_HTTP_TOKEN'),
+      allowOpenPublicBind: bool('DMP_ALLOW_OPEN_PUBLIC_BIND'),
+    }),
+    registration: prune({
+      // The reference compares this one case-sensitively.
+      enabled: env.DMP_REGISTRATION_ENABLED
+        ? TRUTHY.has(env.DMP_REGISTRATION_ENABLED.trim())
+        : undefined,
+      nodeHostname: str('DMP_NODE_HOSTNAME'),
+      allowlist: str('DMP_REGISTRATION_ALLOWLIST')
+        ?.split(',')
+        .map((d) => d.trim().toLowerCase())
+        .filter((d) => d.length > 0),
+      tokenTtlSeconds: num('DMP_REGISTRATION_TOKEN_TTL_SECONDS'),
+      issuedRatePerSecond: num('DMP_REGISTRATION_ISSUED_RATE_PER_SEC'),
+      issuedBurst: num('DMP_REGISTRATION_ISSUED_BURST'),
+      endpointRatePerSecond: num('DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC'),
+      endpointBurst: num('DMP_REGISTRATION_ENDPOINT_BURST'),
+      scopeMode,
+    }),
+    cleanupIntervalSeconds: num('DMP_CLEANUP_INTERVAL'),
+    log: prune({
+      level: str('DMP_LOG_LEVEL')?.toLowerCase(),
+      format:
+        logFormat === 'json' || logFormat === 'text' ? (logFormat as 'json' | 'text') : undefined,
+    }),
+    allowPublicBind: bool('DMP_ALLOW_PUBLIC_BIND'),
+  };
+  return { config: prune(config), errors };
+}
+
+/** Accepts the reference's `5/3600`-style rates. */
+function divide(v: string): number {
+  const [a, b] = v.split('/');
+  return Number(a) / Number(b);
+}
+
+/** Drops undefined members so a partial config never overrides with `undefined`. */
+export function prune<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === undefined) continue;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const inner = prune(v as object);
+      if (Object.keys(inner).length > 0) out[k] = inner;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out as T;
+}

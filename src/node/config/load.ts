@@ -1,0 +1,139 @@
+/**
+ * Assembles the effective {@link NodeConfig}: defaults ← YAML file ← `DMP_*`
+ * environment ← flags, then validates it. Every problem is reported at once
+ * as a {@link NodeConfigError} with one line per issue.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { configFromEnv } from './env.js';
+import { DEFAULT_NODE_CONFIG, type NodeConfig, type NodeConfigInput } from './node-config.js';
+
+export class NodeConfigError extends Error {
+  override readonly name = 'NodeConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid node configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  /** YAML file path (`--config`). */
+  readonly file?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values from command-line flags (highest precedence). */
+  readonly flags?: NodeConfigInput;
+}
+
+/** Loads, merges and validates; throws {@link NodeConfigError}. */
+export function loadNodeConfig(options: LoadConfigOptions = {}): NodeConfig {
+  const problems: string[] = [];
+  let fromFile: NodeConfigInput = {};
+  if (options.file) {
+    try {
+      const parsed = parseYaml(readFileSync(options.file, 'utf8')) ?? {};
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        problems.push(`${options.file}: expected a mapping at the top level`);
+      } else {
+        fromFile = parsed as NodeConfigInput;
+      }
+    } catch (err) {
+      problems.push(`${options.file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  const env = configFromEnv(options.env ?? {});
+  problems.push(...env.errors);
+  let merged = mergeConfig(DEFAULT_NODE_CONFIG, fromFile, env.config, options.flags ?? {});
+  // The database follows the data directory unless it was set explicitly.
+  const dbExplicit = fromFile.dbPath ?? env.config.dbPath ?? options.flags?.dbPath;
+  if (!dbExplicit) merged = { ...merged, dbPath: join(merged.dataDir, 'dnsmesh.db') };
+  if (!(fromFile.auth?.mode ?? env.config.auth?.mode ?? options.flags?.auth?.mode)) {
+    merged = {
+      ...merged,
+      auth: { ...merged.auth, mode: merged.auth.operatorToken ? 'legacy' : 'open' },
+    };
+  }
+  problems.push(...validateNodeConfig(merged));
+  if (problems.length > 0) throw new NodeConfigError(problems);
+  return merged;
+}
+
+/** Deep-merges partial configurations over a full one (arrays replace). */
+export function mergeConfig(base: NodeConfig, ...layers: NodeConfigInput[]): NodeConfig {
+  let out: Record<string, unknown> = { ...base };
+  for (const layer of layers) out = mergeObject(out, layer as Record<string, unknown>);
+  return out as unknown as NodeConfig;
+}
+
+function mergeObject(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    const prev = out[k];
+    out[k] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && prev && typeof prev === 'object'
+        ? mergeObject(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
+
+/** Returns every problem with a merged configuration. */
+export function validateNodeConfig(c: NodeConfig): string[] {
+  const p: string[] = [];
+  const port = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 0 || v > 65535)
+      p.push(`${name} must be a port number (0-65535)`);
+  };
+  const positive = (name: string, v: number) => {
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) p.push(`${name} must be > 0`);
+  };
+  port('dns.port', c.dns.port);
+  port('http.port', c.http.port);
+  positive('dns.ttl', c.dns.ttl);
+  positive('cleanupIntervalSeconds', c.cleanupIntervalSeconds);
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$/.test(c.zone)) {
+    p.push(`zone ${JSON.stringify(c.zone)} is not a valid DNS name`);
+  }
+  if (c.dns.hosts.length === 0) p.push('dns.hosts must list at least one address');
+  for (const h of c.dns.hosts) {
+    if (isIP(h) === 0) p.push(`dns.hosts: ${JSON.stringify(h)} is not an IP address`);
+  }
+  const publicHosts = [...c.dns.hosts, ...(c.http.enabled ? [c.http.host] : [])].filter(
+    (h) => !isLoopback(h),
+  );
+  if (publicHosts.length > 0 && !c.allowPublicBind) {
+    p.push(
+      `refusing to bind non-loopback address(es) ${publicHosts.join(', ')} without ` +
+        '--allow-public-bind (DMP_ALLOW_PUBLIC_BIND=1)',
+    );
+  }
+  if (
+    c.http.enabled &&
+    c.auth.mode === 'open' &&
+    !isLoopback(c.http.host) &&
+    !c.auth.allowOpenPublicBind
+  ) {
+    p.push(
+      'HTTP auth mode "open" on a public address lets anyone publish; set an operator token ' +
+        '(DMP_OPERATOR_TOKEN) or DMP_ALLOW_OPEN_PUBLIC_BIND=1',
+    );
+  }
+  if (c.registration.enabled && !c.registration.nodeHostname) {
+    p.push('registration needs registration.nodeHostname (DMP_NODE_HOSTNAME)');
+  }
+  if (
+    !['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'critical'].includes(
+      c.log.level,
+    )
+  ) {
+    p.push(`log.level ${JSON.stringify(c.log.level)} is not a log level`);
+  }
+  return p;
+}

@@ -1,0 +1,137 @@
+/**
+ * The node's configuration: one typed object built from, in increasing
+ * precedence, built-in defaults, an optional YAML file, the reference's
+ * `DMP_*` environment variables (node.md §7.1) and command-line flags.
+ *
+ * Defaults are for a safe first run: loopback only, DNS on 5353, HTTP on
+ * 8053, data under ./dnsmesh-data, zone `mesh.local`, UPDATE on (it is
+ * TSIG-protected and the bind is loopback). Binding anything but loopback
+ * needs `allowPublicBind`.
+ */
+
+export type AuthMode = 'open' | 'legacy' | 'multi-tenant';
+export type ScopeMode = 'default' | 'tight' | 'loose';
+
+export interface NodeConfig {
+  /** Directory for the database and other state. */
+  readonly dataDir: string;
+  /** The sqlite database file (records, TSIG keys, tokens). */
+  readonly dbPath: string;
+  /** The served zone, lower-case, no trailing dot. */
+  readonly zone: string;
+  readonly dns: {
+    /** Addresses to bind (UDP and TCP on each). */
+    readonly hosts: readonly string[];
+    readonly port: number;
+    /** TTL of every answer and the SOA minimum. */
+    readonly ttl: number;
+    /** Response-rate limiting: responses per second per client network (0 disables). */
+    readonly rrlResponsesPerSecond: number;
+    /** Every Nth rate-limited response is sent truncated (TC=1) instead of dropped. */
+    readonly rrlSlip: number;
+    readonly maxTcpConnections: number;
+    readonly tcpIdleTimeoutMs: number;
+  };
+  readonly apex: {
+    readonly a?: string;
+    readonly aaaa?: string;
+    readonly ns?: string;
+    readonly soaRname?: string;
+  };
+  readonly http: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly ratePerSecond: number;
+    readonly burst: number;
+  };
+  readonly update: {
+    readonly enabled: boolean;
+    /** Accept unsigned claim UPDATEs from anyone (first-contact provider). */
+    readonly claimProvider: boolean;
+    /** Accept unsigned M10 claims addressed to registered recipients. */
+    readonly receiverClaims: boolean;
+    readonly claimMaxTtl: number;
+    readonly claimRatePerSecond: number;
+    readonly claimBurst: number;
+  };
+  readonly caps: {
+    readonly maxTtl: number;
+    readonly maxValueBytes: number;
+    readonly maxValuesPerName: number;
+    /** Upper bound on stored rows (0 = unbounded). */
+    readonly maxRecords: number;
+  };
+  readonly auth: {
+    readonly mode: AuthMode;
+    readonly operatorToken?: string;
+    readonly allowOpenPublicBind: boolean;
+  };
+  readonly registration: {
+    readonly enabled: boolean;
+    /** The `node` string clients sign; required for registration. */
+    readonly nodeHostname?: string;
+    readonly allowlist: readonly string[];
+    readonly tokenTtlSeconds: number;
+    readonly issuedRatePerSecond: number;
+    readonly issuedBurst: number;
+    readonly endpointRatePerSecond: number;
+    readonly endpointBurst: number;
+    readonly scopeMode: ScopeMode;
+  };
+  readonly cleanupIntervalSeconds: number;
+  readonly log: { readonly level: string; readonly format: 'text' | 'json' };
+  /** Permit non-loopback binds. */
+  readonly allowPublicBind: boolean;
+}
+
+/** A partial configuration, as read from a YAML file or flags. */
+export type NodeConfigInput = {
+  [K in keyof NodeConfig]?: NodeConfig[K] extends readonly unknown[]
+    ? NodeConfig[K]
+    : NodeConfig[K] extends object
+      ? Partial<NodeConfig[K]>
+      : NodeConfig[K];
+};
+
+export const DEFAULT_DATA_DIR = './dnsmesh-data';
+
+export const DEFAULT_NODE_CONFIG: NodeConfig = {
+  dataDir: DEFAULT_DATA_DIR,
+  dbPath: `${DEFAULT_DATA_DIR}/dnsmesh.db`,
+  zone: 'mesh.local',
+  dns: {
+    hosts: ['127.0.0.1', '::1'],
+    port: 5353,
+    ttl: 60,
+    rrlResponsesPerSecond: 200,
+    rrlSlip: 2,
+    maxTcpConnections: 1024,
+    tcpIdleTimeoutMs: 10_000,
+  },
+  apex: {},
+  http: { enabled: true, host: '127.0.0.1', port: 8053, ratePerSecond: 10, burst: 100 },
+  update: {
+    enabled: true,
+    claimProvider: true,
+    receiverClaims: false,
+    claimMaxTtl: 86_400,
+    claimRatePerSecond: 0.5,
+    claimBurst: 30,
+  },
+  caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64, maxRecords: 0 },
+  auth: { mode: 'open', allowOpenPublicBind: false },
+  registration: {
+    enabled: false,
+    allowlist: [],
+    tokenTtlSeconds: 7_776_000,
+    issuedRatePerSecond: 10,
+    issuedBurst: 50,
+    endpointRatePerSecond: 5 / 3600,
+    endpointBurst: 5,
+    scopeMode: 'default',
+  },
+  cleanupIntervalSeconds: 60,
+  log: { level: 'info', format: 'text' },
+  allowPublicBind: false,
+};
