@@ -1,0 +1,25 @@
+# dnsmesh-node container image. Build: docker build -t dnsmesh-node .
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY package.json ./
+RUN useradd --system --home /var/lib/dmp dmp && mkdir -p /var/lib/dmp && chown dmp /var/lib/dmp
+USER dmp
+ENV DMP_DB_PATH=/var/lib/dmp/dnsmesh.db \
+    DMP_DNS_HOST=0.0.0.0 \
+    DMP_HTTP_HOST=0.0.0.0 \
+    DMP_ALLOW_PUBLIC_BIND=1
+VOLUME /var/lib/dmp
+EXPOSE 5353/udp 5353/tcp 8053/tcp
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8053/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/cli/node-main.js"]
