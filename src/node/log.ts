@@ -65,7 +65,9 @@ function textStream(out: NodeJS.WritableStream): Writable {
           const extras = Object.entries(rest)
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
-          out.write(`${time} ${LEVEL_NAMES[level as number] ?? level} ${msg ?? ''}${extras ? ` ${extras}` : ''}\n`);
+          out.write(
+            `${time} ${LEVEL_NAMES[level as number] ?? level} ${msg ?? ''}${extras ? ` ${extras}` : ''}\n`,
+          );
         } catch {
           out.write(`${line}\n`);
         }

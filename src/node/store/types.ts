@@ -25,6 +25,8 @@ export interface RecordStore {
    * Applies `ops` in order inside one transaction: all or nothing. An `add`
    * of a value already present refreshes its TTL and write time (append
    * semantics per value). Deleting something absent is a no-op (RFC 2136).
+   * Throws `StoreFullError` (from `./errors.ts`) when a size-bounded store
+   * cannot take a new row; nothing of the batch is applied then.
    */
   apply(ops: readonly StoreOp[], now: number): void;
   /** Shorthand for one `add`. */

@@ -1,0 +1,168 @@
+/**
+ * Opening the node database (node spec §3): one sqlite file holding every
+ * node table, in WAL mode with `synchronous=NORMAL`, schema-versioned with
+ * `PRAGMA user_version`, private to the node's user on disk.
+ *
+ * Durability: with WAL + NORMAL a commit is in the OS page cache when the
+ * statement returns, so an acknowledged write survives the process being
+ * killed (even `kill -9`); only a power loss or kernel crash can roll back
+ * the last commits, never corrupt the file.
+ */
+import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { NotNodeDatabaseError, SchemaTooNewError } from '../errors.js';
+import {
+  APPLICATION_ID,
+  MIGRATIONS,
+  migrateSchema,
+  readApplicationId,
+  readUserVersion,
+  SCHEMA_VERSION,
+  userObjects,
+} from './schema.js';
+
+/** Path that opens a private in-memory database (unit tests). */
+export const MEMORY_PATH = ':memory:';
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+// Caps the -wal file left behind after a burst; sqlite otherwise keeps its
+// high-water size forever.
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link openNodeDatabase}. */
+export interface NodeDatabaseOptions {
+  /**
+   * How long a statement waits for a lock held by another connection
+   * before failing with SQLITE_BUSY, in ms. Default 5000.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/** An open node database. Stores are built on it; it outlives them. */
+export interface NodeDatabase {
+  /** Path as given (`:memory:` for an in-memory database). */
+  readonly path: string;
+  /** The better-sqlite3 connection the stores prepare their statements on. */
+  readonly connection: Database.Database;
+  /** Journal mode actually in effect: `wal` for files (unless the filesystem refuses it), `memory` for `:memory:`. */
+  readonly journalMode: string;
+  /** Schema version of the file before this open migrated it (0 = created now). */
+  readonly migratedFrom: number;
+  /** Schema version now in the file ({@link SCHEMA_VERSION}). */
+  readonly schemaVersion: number;
+  /** Closes the connection (checkpointing the WAL). Idempotent. */
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed) the node database at `path` and migrates it to
+ * {@link SCHEMA_VERSION}.
+ *
+ * For a file path: missing parent directories are created with mode 0700;
+ * the database file is created with mode 0600 and chmod'ed to 0600 on every
+ * open, as are its `-wal` and `-shm` companions (sqlite also creates those
+ * with the main file's mode).
+ *
+ * @throws {SchemaTooNewError} the file was written by a newer schema; it is not modified.
+ * @throws {NotNodeDatabaseError} the file is some other application's sqlite database.
+ */
+export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}): NodeDatabase {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
+  }
+  const inMemory = path === MEMORY_PATH;
+  if (!inMemory) prepareFile(path);
+
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  try {
+    // Check before anything writes: a refused file must stay byte-identical.
+    checkOwnership(db, path);
+    const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    const migratedFrom = migrateSchema(db, MIGRATIONS);
+    const schemaVersion = readUserVersion(db);
+    // Another process may have upgraded the file between the check and now.
+    if (schemaVersion > SCHEMA_VERSION) {
+      throw new SchemaTooNewError(path, schemaVersion, SCHEMA_VERSION);
+    }
+    if (!inMemory) restrictCompanions(path);
+    return {
+      path,
+      connection: db,
+      journalMode,
+      migratedFrom,
+      schemaVersion,
+      close: () => {
+        if (!db.open) return;
+        try {
+          db.pragma('optimize');
+        } finally {
+          db.close();
+        }
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function checkOwnership(db: Database.Database, path: string): void {
+  let appId: number;
+  let version: number;
+  try {
+    appId = readApplicationId(db);
+    version = readUserVersion(db);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'SQLITE_NOTADB') {
+      throw new NotNodeDatabaseError(path, 'not an sqlite file');
+    }
+    throw err;
+  }
+  if (appId === APPLICATION_ID) {
+    if (version > SCHEMA_VERSION) throw new SchemaTooNewError(path, version, SCHEMA_VERSION);
+    return;
+  }
+  const hex = `0x${appId.toString(16).padStart(8, '0')}`;
+  if (appId !== 0) throw new NotNodeDatabaseError(path, `application_id ${hex}`);
+  const objects = userObjects(db);
+  if (version !== 0 || objects.length > 0) {
+    const shown = objects.slice(0, 5).join(', ');
+    throw new NotNodeDatabaseError(
+      path,
+      `user_version ${version}, no dnsmesh application_id, existing objects: ${shown || 'none'}`,
+    );
+  }
+}
+
+/** Creates the parent directory (0700) and the file (0600) before sqlite opens it. */
+function prepareFile(path: string): void {
+  const dir = dirname(resolve(path));
+  const firstCreated = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (firstCreated !== undefined) {
+    // mkdir's mode is filtered by the umask; pin every directory we made.
+    for (let d = dir; d.length >= firstCreated.length; d = dirname(d)) {
+      chmodSync(d, DIR_MODE);
+      if (d === firstCreated) break;
+    }
+  }
+  // O_NOFOLLOW: never let a planted symlink redirect the node's writes.
+  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, FILE_MODE);
+  closeSync(fd);
+  chmodSync(path, FILE_MODE);
+}
+
+function restrictCompanions(path: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      chmodSync(path + suffix, FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * {@link RecordStore} on the node database's `records` table (node spec
+ * §3.1, with our own schema): append semantics per (name, value), expiry by
+ * `expires_at`, all-or-nothing batches, an optional row bound and an
+ * optional read cache in front of `query`.
+ */
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import { StoreClosedError, StoreFullError } from '../errors.js';
+import { normalizeOwnerName } from '../normalize.js';
+import type { RecordStore, StoreOp } from '../types.js';
+import type { NodeDatabase } from './database.js';
+import { RecordReadCache, type RecordReadCacheOptions } from './record-cache.js';
+
+/** Options of {@link SqliteRecordStore}. */
+export interface SqliteRecordStoreOptions {
+  /**
+   * Upper bound on stored rows (unexpired plus expired rows not yet
+   * cleaned up). When an `apply` would add a new (name, value) row to a
+   * store already holding `maxRows`, expired rows are purged first; if that
+   * frees nothing the whole batch is rolled back and {@link StoreFullError}
+   * thrown (the UPDATE handler answers REFUSED).
+   * Refreshing a value already stored and deleting never fail.
+   * Undefined = unbounded (the reference has no bound besides the write caps).
+   *
+   * The count is kept in memory, so rows written to the file by another
+   * process are not counted until the store is reopened.
+   */
+  readonly maxRows?: number;
+  /**
+   * Read cache in front of `query`/`countLive`: `true` for the default
+   * bounds, an object to tune them, `false` to query sqlite every time.
+   * Default `true`: on a 10,000-name file store, 50k lookups from a cold
+   * cache ran ~3× faster uniformly spread (≈560k vs ≈180k queries/s) and
+   * ~30× on a hot set, and ~5% slower when half the lookups were misses
+   * on distinct absent names (more names than the cache holds).
+   * Assumes this store is the only writer of its table: rows another
+   * process writes are seen once the name is written here or purged.
+   */
+  readonly readCache?: boolean | RecordReadCacheOptions;
+  /** Source of `stored_ts` (Unix ms of the local write). Default `Date.now`. */
+  readonly clockMs?: () => number;
+}
+
+interface Statements {
+  readonly live: Database.Statement<[string, number], [string, number]>;
+  readonly liveValues: Database.Statement<[string, number], string>;
+  readonly countLive: Database.Statement<[string, number], number>;
+  readonly exists: Database.Statement<[string, string], number>;
+  readonly upsert: Database.Statement<[string, string, number, number, number, number, string]>;
+  readonly deleteValue: Database.Statement<[string, string]>;
+  readonly deleteName: Database.Statement<[string]>;
+  readonly purgeExpired: Database.Statement<[number]>;
+  readonly liveTotal: Database.Statement<[number], number>;
+  readonly rowTotal: Database.Statement<[], number>;
+}
+
+/** The TXT record store of the authoritative zone, backed by sqlite. */
+export class SqliteRecordStore implements RecordStore {
+  /** Configured row bound, or undefined. */
+  readonly maxRows: number | undefined;
+  private readonly db: Database.Database;
+  private readonly stmt: Statements;
+  private readonly cache: RecordReadCache | undefined;
+  private readonly clockMs: () => number;
+  private readonly applyTx: Database.Transaction<(ops: readonly StoreOp[], now: number) => void>;
+  // Exact row count, maintained only when bounded (counting is O(rows) in sqlite).
+  private rows = 0;
+  private closed = false;
+
+  constructor(database: NodeDatabase, options: SqliteRecordStoreOptions = {}) {
+    const { maxRows, readCache = true, clockMs = Date.now } = options;
+    if (maxRows !== undefined && (!Number.isSafeInteger(maxRows) || maxRows < 1)) {
+      throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
+    }
+    this.maxRows = maxRows;
+    this.clockMs = clockMs;
+    this.db = database.connection;
+    this.cache =
+      readCache === false ? undefined : new RecordReadCache(readCache === true ? {} : readCache);
+    const db = this.db;
+    this.stmt = {
+      live: db
+        .prepare<[string, number], [string, number]>(
+          'SELECT value, expires_at FROM records WHERE name = ? AND expires_at > ? ORDER BY created_at, id',
+        )
+        .raw(),
+      liveValues: db
+        .prepare<[string, number], string>(
+          'SELECT value FROM records WHERE name = ? AND expires_at > ? ORDER BY created_at, id',
+        )
+        .pluck(),
+      countLive: db
+        .prepare<[string, number], number>(
+          'SELECT count(*) FROM records WHERE name = ? AND expires_at > ?',
+        )
+        .pluck(),
+      exists: db
+        .prepare<[string, string], number>('SELECT 1 FROM records WHERE name = ? AND value = ?')
+        .pluck(),
+      // OR REPLACE (not an upsert) so the refreshed row gets a fresh id and
+      // sorts as the latest write among equal created_at.
+      upsert: db.prepare(
+        'INSERT OR REPLACE INTO records (name, value, ttl, created_at, expires_at, stored_ts, value_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      deleteValue: db.prepare('DELETE FROM records WHERE name = ? AND value = ?'),
+      deleteName: db.prepare('DELETE FROM records WHERE name = ?'),
+      purgeExpired: db.prepare('DELETE FROM records WHERE expires_at <= ?'),
+      liveTotal: db
+        .prepare<[number], number>('SELECT count(*) FROM records WHERE expires_at > ?')
+        .pluck(),
+      rowTotal: db.prepare<[], number>('SELECT count(*) FROM records').pluck(),
+    };
+    if (maxRows !== undefined) this.rows = this.stmt.rowTotal.get()!;
+    this.applyTx = db.transaction((ops: readonly StoreOp[], now: number) =>
+      this.applyOps(ops, now),
+    );
+  }
+
+  /** Unexpired values at `name` (any case, trailing dot optional), oldest write first. */
+  query(name: string, now: number): readonly string[] {
+    this.ensureOpen();
+    const key = normalizeOwnerName(name);
+    const cache = this.cache;
+    if (cache === undefined) return this.stmt.liveValues.all(key, now);
+    const hit = cache.get(key, now);
+    if (hit !== undefined) return hit;
+    const rows = this.stmt.live.all(key, now);
+    const values = new Array<string>(rows.length);
+    let validUntil = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < rows.length; i++) {
+      const [value, expiresAt] = rows[i]!;
+      values[i] = value;
+      if (expiresAt < validUntil) validUntil = expiresAt;
+    }
+    return cache.set(key, values, now, validUntil);
+  }
+
+  /** Number of unexpired values at `name`. */
+  countLive(name: string, now: number): number {
+    this.ensureOpen();
+    if (this.cache !== undefined) return this.query(name, now).length;
+    return this.stmt.countLive.get(normalizeOwnerName(name), now)!;
+  }
+
+  /**
+   * Applies `ops` in order in one IMMEDIATE transaction; any exception
+   * (invalid op, {@link StoreFullError}, sqlite error) rolls back the whole
+   * batch. Fractional `now` is floored for the stored times.
+   */
+  apply(ops: readonly StoreOp[], now: number): void {
+    this.ensureOpen();
+    if (ops.length === 0) return;
+    const rowsBefore = this.rows;
+    try {
+      this.applyTx.immediate(ops, now);
+    } catch (err) {
+      this.rows = rowsBefore;
+      throw err;
+    } finally {
+      // Also after a rollback: harmless, and simpler than tracking what committed.
+      if (this.cache !== undefined) {
+        for (const op of ops) {
+          if (typeof op.name === 'string') this.cache.invalidate(normalizeOwnerName(op.name));
+        }
+      }
+    }
+  }
+
+  /** One `add`: stores `value` at `name` for `ttl` seconds from `now`. */
+  publish(name: string, value: string, ttl: number, now: number): void {
+    this.apply([{ kind: 'add', name, value, ttl }], now);
+  }
+
+  /** Deletes one value, or the whole RRset when `value` is undefined; true iff a row went. */
+  delete(name: string, value: string | undefined): boolean {
+    this.ensureOpen();
+    const key = normalizeOwnerName(name);
+    const changes =
+      value === undefined
+        ? this.stmt.deleteName.run(key).changes
+        : this.stmt.deleteValue.run(key, value).changes;
+    this.rows -= changes;
+    this.cache?.invalidate(key);
+    return changes > 0;
+  }
+
+  /** Deletes every row with `expires_at ≤ now`; returns how many went. */
+  cleanupExpired(now: number): number {
+    this.ensureOpen();
+    return this.purge(now);
+  }
+
+  /** Unexpired rows in the whole store. */
+  liveCount(now: number): number {
+    this.ensureOpen();
+    return this.stmt.liveTotal.get(now)!;
+  }
+
+  /** Stops the store (later calls throw); the database itself is closed by its owner. */
+  close(): void {
+    this.closed = true;
+    this.cache?.clear();
+  }
+
+  private applyOps(ops: readonly StoreOp[], now: number): void {
+    if (!Number.isFinite(now)) throw new RangeError(`now must be a finite number, got ${now}`);
+    const createdAt = Math.floor(now);
+    const storedTs = Math.floor(this.clockMs());
+    const bounded = this.maxRows !== undefined;
+    let purged = false;
+    for (const op of ops) {
+      const name = normalizeOwnerName(checkString(op.name, 'name'));
+      switch (op.kind) {
+        case 'add': {
+          const value = checkString(op.value, 'value');
+          const ttl = op.ttl;
+          if (!Number.isSafeInteger(ttl) || ttl < 0) {
+            throw new RangeError(`ttl must be a non-negative integer, got ${ttl}`);
+          }
+          if (bounded && this.stmt.exists.get(name, value) === undefined) {
+            if (this.rows >= this.maxRows! && !purged) {
+              purged = true;
+              this.purge(createdAt);
+            }
+            if (this.rows >= this.maxRows!) throw new StoreFullError(this.maxRows!);
+            this.rows++;
+          }
+          this.stmt.upsert.run(
+            name,
+            value,
+            ttl,
+            createdAt,
+            createdAt + ttl,
+            storedTs,
+            sha256Hex(value),
+          );
+          break;
+        }
+        case 'delete-value':
+          this.rows -= this.stmt.deleteValue.run(name, checkString(op.value, 'value')).changes;
+          break;
+        case 'delete-name':
+          this.rows -= this.stmt.deleteName.run(name).changes;
+          break;
+        default:
+          throw new TypeError(`unknown store op ${JSON.stringify((op as { kind: unknown }).kind)}`);
+      }
+    }
+  }
+
+  private purge(now: number): number {
+    const removed = this.stmt.purgeExpired.run(now).changes;
+    this.rows -= removed;
+    // Purged rows were expired at `now`, but a cached answer may have been
+    // filled at an earlier time when they were live; dropping the cache is
+    // cheaper than finding out which names they belonged to.
+    if (removed > 0) this.cache?.clear();
+    return removed;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed || !this.db.open) throw new StoreClosedError('record store');
+  }
+}
+
+function checkString(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new TypeError(`${what} must be a string`);
+  return v;
+}
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}

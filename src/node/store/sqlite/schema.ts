@@ -1,0 +1,133 @@
+/**
+ * Schema of the node database (our own layout, not the reference's
+ * one-file-per-store split; node spec §3) and its forward migrations,
+ * versioned with `PRAGMA user_version` and tagged with
+ * `PRAGMA application_id` so foreign sqlite files are recognised.
+ *
+ * Migrations only ever move forward: `MIGRATIONS[i]` takes a file from
+ * version i to i+1 inside one IMMEDIATE transaction together with the
+ * version bump, so a crash mid-migration leaves the previous version intact
+ * and two processes opening the same file cannot both migrate it.
+ */
+import type Database from 'better-sqlite3';
+
+/** `PRAGMA application_id` of a dnsmesh-node database: ASCII "DMPN". */
+export const APPLICATION_ID = 0x444d504e;
+
+/** One forward step; runs inside the migration transaction. */
+export type Migration = (db: Database.Database) => void;
+
+const V1_TABLES = `
+-- TXT records of the authoritative zone. Keyed by (name, value): a re-add
+-- replaces the row, so 'id' (a rowid alias, stable across VACUUM unlike a
+-- bare rowid) doubles as the write sequence that breaks created_at ties.
+CREATE TABLE records (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  value       TEXT    NOT NULL,
+  ttl         INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  stored_ts   INTEGER NOT NULL,
+  value_hash  TEXT    NOT NULL,
+  UNIQUE (name, value)
+);
+CREATE INDEX records_expires_at ON records (expires_at);
+CREATE INDEX records_stored_ts ON records (stored_ts);
+
+CREATE TABLE tsig_keys (
+  name                  TEXT    PRIMARY KEY,
+  algorithm             TEXT    NOT NULL,
+  secret                BLOB    NOT NULL,
+  allowed_suffixes      TEXT    NOT NULL,
+  created_at            INTEGER NOT NULL,
+  expires_at            INTEGER NOT NULL DEFAULT 0,
+  revoked               INTEGER NOT NULL DEFAULT 0,
+  subject               TEXT    NOT NULL DEFAULT '',
+  registered_spk        TEXT    NOT NULL DEFAULT '',
+  registered_x25519_pub TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX tsig_keys_active ON tsig_keys (revoked, expires_at);
+CREATE INDEX tsig_keys_subject ON tsig_keys (subject);
+
+CREATE TABLE tokens (
+  token_hash     TEXT    PRIMARY KEY,
+  subject        TEXT    NOT NULL,
+  subject_type   INTEGER NOT NULL,
+  subject_hash12 TEXT,
+  rate_per_sec   REAL    NOT NULL,
+  rate_burst     INTEGER NOT NULL,
+  issued_at      INTEGER NOT NULL,
+  expires_at     INTEGER,
+  revoked_at     INTEGER,
+  issuer         TEXT    NOT NULL,
+  note           TEXT    NOT NULL DEFAULT '',
+  registered_spk TEXT
+);
+CREATE INDEX tokens_live_subject ON tokens (subject) WHERE revoked_at IS NULL;
+
+-- Append-only trail of token lifecycle events (issued, revoked, and what
+-- the HTTP layer chooses to add). Holds hashes only, never token strings.
+CREATE TABLE token_audit (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts          INTEGER NOT NULL,
+  event       TEXT    NOT NULL,
+  token_hash  TEXT,
+  subject     TEXT,
+  remote_addr TEXT    NOT NULL DEFAULT '',
+  detail      TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX token_audit_ts ON token_audit (ts);
+`;
+
+/** The node's migrations, oldest first. Append only; never edit a released step. */
+export const MIGRATIONS: readonly Migration[] = [
+  (db) => {
+    db.exec(V1_TABLES);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+  },
+];
+
+/** Schema version this binary writes and the highest it can open. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** `PRAGMA user_version` of `db`. */
+export function readUserVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** `PRAGMA application_id` of `db`. */
+export function readApplicationId(db: Database.Database): number {
+  return db.pragma('application_id', { simple: true }) as number;
+}
+
+/** Names of the user tables, views and indexes in `db` (sqlite's own objects excluded). */
+export function userObjects(db: Database.Database): string[] {
+  return db
+    .prepare<[], string>("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all();
+}
+
+/**
+ * Brings `db` from its current `user_version` up to `migrations.length`,
+ * one transaction per step. Returns the version found before migrating.
+ * A version above `migrations.length` is left untouched and returned as is
+ * — the caller decides how to refuse it.
+ */
+export function migrateSchema(db: Database.Database, migrations: readonly Migration[]): number {
+  const target = migrations.length;
+  const found = readUserVersion(db);
+  for (let guard = 0; guard <= target; guard++) {
+    // Re-read under the write lock: another process may have migrated since.
+    const step = db.transaction((): boolean => {
+      const current = readUserVersion(db);
+      if (current >= target) return false;
+      migrations[current]!(db);
+      db.pragma(`user_version = ${current + 1}`);
+      return true;
+    });
+    if (!step.immediate()) break;
+  }
+  return found;
+}

@@ -1,0 +1,208 @@
+/**
+ * SqliteRecordStore: the RecordStore contract on a real file and in memory,
+ * with and without the read cache, plus what only the sqlite store
+ * promises — stored columns, persistence across reopen, the row bound.
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreFullError } from '../../../src/node/store/errors.js';
+import {
+  MEMORY_PATH,
+  type NodeDatabase,
+  openNodeDatabase,
+} from '../../../src/node/store/sqlite/database.js';
+import {
+  SqliteRecordStore,
+  type SqliteRecordStoreOptions,
+} from '../../../src/node/store/sqlite/record-store.js';
+import { describeRecordStoreContract } from './record-store-contract.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
+
+const T0 = 1_700_000_000;
+
+function harness(where: 'file' | 'memory', options: SqliteRecordStoreOptions) {
+  return () => {
+    const dir = where === 'file' ? makeTempDir() : undefined;
+    const db = openNodeDatabase(dir ? dir.file('node.db') : MEMORY_PATH);
+    const store = new SqliteRecordStore(db, options);
+    return {
+      store,
+      dispose: () => {
+        store.close();
+        db.close();
+        dir?.remove();
+      },
+    };
+  };
+}
+
+describeRecordStoreContract('sqlite file, read cache', harness('file', { readCache: true }));
+describeRecordStoreContract('sqlite file, no cache', harness('file', { readCache: false }));
+describeRecordStoreContract('sqlite :memory:, read cache', harness('memory', {}));
+describeRecordStoreContract(
+  'sqlite :memory:, tiny cache',
+  harness('memory', { readCache: { maxNames: 2, maxChars: 64 } }),
+);
+describeRecordStoreContract(
+  'sqlite file, bounded, no cache',
+  harness('file', { readCache: false, maxRows: 1000 }),
+);
+
+interface RecordRow {
+  name: string;
+  value: string;
+  ttl: number;
+  created_at: number;
+  expires_at: number;
+  stored_ts: number;
+  value_hash: string;
+}
+
+describe('SqliteRecordStore specifics', () => {
+  let dir: TempDir;
+  let db: NodeDatabase;
+  beforeEach(() => {
+    dir = makeTempDir();
+    db = openNodeDatabase(dir.file('node.db'));
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+
+  const rows = (): RecordRow[] =>
+    db.connection.prepare('SELECT * FROM records ORDER BY id').all() as RecordRow[];
+
+  it('stores ttl, created_at, expires_at, stored_ts (ms) and the value hash', () => {
+    let clock = 1_700_000_000_123;
+    const store = new SqliteRecordStore(db, { clockMs: () => clock });
+    store.publish('Slot-1.MB-abc.Example.', 'hello', 300, T0 + 0.9);
+    clock += 5000;
+    store.publish('other.example', 'héllo', 60, T0 + 10);
+    const sha = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex');
+    expect(rows()).toEqual([
+      expect.objectContaining({
+        name: 'slot-1.mb-abc.example',
+        value: 'hello',
+        ttl: 300,
+        created_at: T0,
+        expires_at: T0 + 300,
+        stored_ts: 1_700_000_000_123,
+        value_hash: sha('hello'),
+      }),
+      expect.objectContaining({
+        name: 'other.example',
+        value_hash: sha('héllo'),
+        stored_ts: 1_700_000_005_123,
+      }),
+    ]);
+  });
+
+  it('a re-add rewrites the row: one row, new times, new stored_ts', () => {
+    let clock = 1000;
+    const store = new SqliteRecordStore(db, { clockMs: () => clock });
+    store.publish('a.example', 'v', 10, T0);
+    clock = 2000;
+    store.publish('A.example.', 'v', 99, T0 + 7);
+    const all = rows();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({
+      ttl: 99,
+      created_at: T0 + 7,
+      expires_at: T0 + 106,
+      stored_ts: 2000,
+    });
+  });
+
+  it('keeps records across close and reopen of the file', () => {
+    const store = new SqliteRecordStore(db);
+    store.publish('a.example', 'one', 300, T0);
+    store.publish('a.example', 'two', 300, T0);
+    store.close();
+    db.close();
+    db = openNodeDatabase(dir.file('node.db'));
+    const reopened = new SqliteRecordStore(db);
+    expect(reopened.query('a.example', T0 + 1)).toEqual(['one', 'two']);
+  });
+
+  it('a cached answer is never served at or past the earliest expiry', () => {
+    const store = new SqliteRecordStore(db, { readCache: true });
+    store.publish('a.example', 'short', 5, T0);
+    store.publish('a.example', 'long', 50, T0);
+    expect(store.query('a.example', T0)).toEqual(['short', 'long']);
+    expect(store.query('a.example', T0 + 4)).toEqual(['short', 'long']);
+    expect(store.query('a.example', T0 + 5)).toEqual(['long']);
+    expect(store.query('a.example', T0 + 49)).toEqual(['long']);
+    expect(store.query('a.example', T0 + 50)).toEqual([]);
+  });
+
+  describe('maxRows', () => {
+    it('refuses a new row beyond the bound with StoreFullError and rolls the batch back', () => {
+      const store = new SqliteRecordStore(db, { maxRows: 3 });
+      store.publish('a.example', '1', 300, T0);
+      store.publish('a.example', '2', 300, T0);
+      let err: unknown;
+      try {
+        store.apply(
+          [
+            { kind: 'add', name: 'b.example', value: '3', ttl: 300 },
+            { kind: 'add', name: 'b.example', value: '4', ttl: 300 },
+          ],
+          T0,
+        );
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(StoreFullError);
+      expect((err as StoreFullError).maxRows).toBe(3);
+      expect(store.query('b.example', T0)).toEqual([]);
+      expect(rows()).toHaveLength(2);
+      // The in-memory count rolled back too: exactly one more row fits.
+      store.publish('b.example', '3', 300, T0);
+      expect(() => store.publish('b.example', '4', 300, T0)).toThrow(StoreFullError);
+    });
+
+    it('still refreshes stored values and deletes when full', () => {
+      const store = new SqliteRecordStore(db, { maxRows: 2 });
+      store.publish('a.example', '1', 10, T0);
+      store.publish('a.example', '2', 10, T0);
+      store.publish('a.example', '1', 300, T0 + 5);
+      expect(store.query('a.example', T0 + 100)).toEqual(['1']);
+      store.apply(
+        [
+          { kind: 'delete-value', name: 'a.example', value: '1' },
+          { kind: 'add', name: 'c.example', value: 'new', ttl: 300 },
+        ],
+        T0 + 6,
+      );
+      expect(store.query('c.example', T0 + 6)).toEqual(['new']);
+    });
+
+    it('purges expired rows before refusing', () => {
+      const store = new SqliteRecordStore(db, { maxRows: 2 });
+      store.publish('a.example', 'old', 10, T0);
+      store.publish('b.example', 'live', 300, T0);
+      expect(() => store.publish('c.example', 'x', 300, T0 + 9)).toThrow(StoreFullError);
+      store.publish('c.example', 'x', 300, T0 + 10);
+      expect(rows().map((r) => r.value)).toEqual(['live', 'x']);
+    });
+
+    it('counts the rows already in the file when reopened', () => {
+      const first = new SqliteRecordStore(db);
+      for (let i = 0; i < 5; i++) first.publish(`n${i}.example`, 'v', 300, T0);
+      const bounded = new SqliteRecordStore(db, { maxRows: 6 });
+      bounded.publish('n5.example', 'v', 300, T0);
+      expect(() => bounded.publish('n6.example', 'v', 300, T0)).toThrow(StoreFullError);
+      expect(bounded.delete('n0.example', undefined)).toBe(true);
+      bounded.publish('n6.example', 'v', 300, T0);
+      expect(bounded.cleanupExpired(T0 + 300)).toBe(6);
+      for (let i = 0; i < 6; i++) bounded.publish(`m${i}.example`, 'v', 300, T0 + 300);
+      expect(() => bounded.publish('m6.example', 'v', 300, T0 + 300)).toThrow(StoreFullError);
+    });
+
+    it('rejects a non-positive bound', () => {
+      expect(() => new SqliteRecordStore(db, { maxRows: 0 })).toThrow(RangeError);
+      expect(() => new SqliteRecordStore(db, { maxRows: 1.5 })).toThrow(RangeError);
+    });
+  });
+});
