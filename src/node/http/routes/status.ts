@@ -1,0 +1,61 @@
+/**
+ * Unauthenticated status routes (node spec §4.3): `GET /health` exercises
+ * the record store (a wedged database must not look healthy to probes),
+ * `GET /stats` reports the number of unexpired records, and `/` is a small
+ * informational landing page.
+ */
+import type { Route } from '../router.js';
+import type { ApiServices } from '../services.js';
+
+/** Owner the health probe reads; absence is fine, only a throw is unhealthy. */
+const HEALTH_PROBE_NAME = '__dmp_health_probe__';
+
+const LANDING_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>DMP node</title></head>
+<body><h1>DNS Mesh Protocol node</h1>
+<p>This host runs a DMP node: an authoritative DNS server for end-to-end encrypted,
+delay-tolerant messaging, with a small HTTP API (<code>/health</code>, <code>/stats</code>,
+<code>/v1/records/{name}</code>, <code>/v1/registration/*</code>).</p></body></html>
+`;
+
+/** `/`, `/index.html`, `/health`, `/stats`. */
+export function statusRoutes(s: ApiServices): Route[] {
+  return [
+    {
+      name: 'landing',
+      methods: ['GET'],
+      match: { pattern: /^\/(?:index\.html)?$/ },
+      handle: (ctx) => {
+        ctx.send(
+          200,
+          { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=30' },
+          LANDING_PAGE,
+        );
+      },
+    },
+    {
+      name: 'health',
+      methods: ['GET'],
+      match: { exact: '/health' },
+      handle: (ctx) => {
+        try {
+          s.records.query(HEALTH_PROBE_NAME, s.clock.now());
+        } catch (err) {
+          const detail = err instanceof Error ? err.message : String(err);
+          s.log.warn({ err: detail }, 'health check: record store query failed');
+          ctx.json(503, { status: 'degraded', store: detail });
+          return;
+        }
+        ctx.json(200, { status: 'ok' });
+      },
+    },
+    {
+      name: 'stats',
+      methods: ['GET'],
+      match: { exact: '/stats' },
+      handle: (ctx) => {
+        ctx.json(200, { records: s.records.liveCount(s.clock.now()) });
+      },
+    },
+  ];
+}
