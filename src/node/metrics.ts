@@ -1,0 +1,130 @@
+/**
+ * Prometheus metrics of the node (prom-client): adapters from the DNS
+ * responder's and listeners' sink interfaces to labelled counters, the
+ * store-size gauge, and the reference's metric names where they exist
+ * (`dmp_dns_queries_total`, `dmp_http_requests_total`, `dmp_records`).
+ * Label children are bound once, so the per-packet cost is one increment.
+ */
+import { Counter, Gauge, Registry } from 'prom-client';
+import { rcodeName } from '../dns/wire/constants.js';
+import type { ResponseKind } from './dns/responder.js';
+import type { DropReason, ResponderMetrics, UpdateOutcome } from './dns/responder-metrics.js';
+import type { ResponseRateLimiter } from './dns/rrl.js';
+import type {
+  DnsSocketCounter,
+  DnsSocketEvent,
+  DnsSocketInfo,
+  DnsTransportMetrics,
+} from './dns/transport/metrics.js';
+import type { RecordStore } from './store/types.js';
+
+export interface NodeMetrics {
+  readonly registry: Registry;
+  readonly responder: ResponderMetrics;
+  readonly transport: DnsTransportMetrics;
+}
+
+export interface NodeMetricsOptions {
+  readonly records: RecordStore;
+  readonly now: () => number;
+  readonly rrl?: ResponseRateLimiter;
+  /** Called with unexpected responder exceptions (for logging). */
+  readonly onInternalError?: (error: unknown) => void;
+}
+
+export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
+  const registry = new Registry();
+  const queries = new Counter({
+    name: 'dmp_dns_queries_total',
+    help: 'DNS messages answered or dropped, by outcome (lower-case rcode, or why dropped).',
+    labelNames: ['outcome', 'kind'],
+    registers: [registry],
+  });
+  const updates = new Counter({
+    name: 'dmp_dns_updates_total',
+    help: 'RFC 2136 UPDATE messages by outcome.',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const tsigFailures = new Counter({
+    name: 'dmp_dns_tsig_failures_total',
+    help: 'Requests whose TSIG did not verify, by RFC 8945 error.',
+    labelNames: ['error'],
+    registers: [registry],
+  });
+  const socketEvents = new Counter({
+    name: 'dmp_dns_socket_events_total',
+    help: 'Listener events by transport and event (requests, responses, RRL slips/drops, TCP lifecycle).',
+    labelNames: ['transport', 'event'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'dmp_records',
+    help: 'Unexpired TXT values in the store.',
+    registers: [registry],
+    collect() {
+      this.set(options.records.liveCount(options.now()));
+    },
+  });
+  if (options.rrl) {
+    const rrl = options.rrl;
+    new Gauge({
+      name: 'dmp_dns_rrl_responses',
+      help: 'Response-rate-limiter totals since start, by action.',
+      labelNames: ['action'],
+      registers: [registry],
+      collect() {
+        const c = rrl.counters;
+        this.set({ action: 'sent' }, c.sent);
+        this.set({ action: 'slipped' }, c.slipped);
+        this.set({ action: 'dropped' }, c.dropped);
+      },
+    });
+  }
+
+  const queryChildren = new Map<string, Counter.Internal>();
+  const queryChild = (outcome: string, kind: string) => {
+    const key = `${outcome}|${kind}`;
+    let child = queryChildren.get(key);
+    if (!child) {
+      child = queries.labels(outcome, kind);
+      queryChildren.set(key, child);
+    }
+    return child;
+  };
+
+  const responder: ResponderMetrics = {
+    response(kind: ResponseKind, rcode: number) {
+      queryChild(rcodeName(rcode).toLowerCase(), kind).inc();
+    },
+    dropped(reason: DropReason) {
+      queryChild('malformed', reason).inc();
+    },
+    update(outcome: UpdateOutcome) {
+      updates.labels(outcome).inc();
+    },
+    tsigFailure(code) {
+      tsigFailures.labels(code).inc();
+    },
+    internalError(error) {
+      options.onInternalError?.(error);
+    },
+  };
+
+  const transport: DnsTransportMetrics = {
+    socket(info: DnsSocketInfo): DnsSocketCounter {
+      const children = new Map<DnsSocketEvent, Counter.Internal>();
+      return {
+        count(event) {
+          let child = children.get(event);
+          if (!child) {
+            child = socketEvents.labels(info.transport, event);
+            children.set(event, child);
+          }
+          child.inc();
+        },
+      };
+    },
+  };
+  return { registry, responder, transport };
+}
