@@ -53,6 +53,16 @@ export function loadNodeConfig(options: LoadConfigOptions = {}): NodeConfig {
       auth: { ...merged.auth, mode: merged.auth.operatorToken ? 'legacy' : 'open' },
     };
   }
+  // Negative answers need an SOA (RFC 2308) for resolvers to cache them, so a
+  // node always has one: operators set real names, a first run gets these.
+  merged = {
+    ...merged,
+    apex: {
+      ...merged.apex,
+      ns: merged.apex.ns ?? `ns1.${merged.zone}`,
+      soaRname: merged.apex.soaRname ?? `hostmaster.${merged.zone}`,
+    },
+  };
   problems.push(...validateNodeConfig(merged));
   if (problems.length > 0) throw new NodeConfigError(problems);
   return merged;

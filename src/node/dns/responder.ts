@@ -36,14 +36,16 @@ export interface DnsResponse {
   /**
    * Builds the minimal TC=1 reply to the same request, for RRL "slip":
    * a rate-limited client is told to retry over TCP instead of being dropped.
+   * Call it before the next `respond` on the same responder.
    */
-  readonly truncated: () => Uint8Array;
+  truncated(): Uint8Array;
 }
 
 export interface DnsResponder {
   /**
    * Answers one request. Returns `undefined` when no reply must be sent
-   * (unparseable bytes, a response packet). Never throws.
+   * (fewer octets than a DNS header, a response packet); a request that
+   * has a header but does not decode gets FORMERR. Never throws.
    */
   respond(request: Uint8Array, context: DnsRequestContext): DnsResponse | undefined;
 }

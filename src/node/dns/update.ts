@@ -1,0 +1,121 @@
+/**
+ * RFC 2136 UPDATE processing (node spec §2.2, improved): the steps run in
+ * this order and the first failure decides the RCODE.
+ *
+ * | # | Step (RFC 2136)                                   | Failure            |
+ * |---|---------------------------------------------------|--------------------|
+ * | 1 | UPDATE enabled on this node                       | REFUSED            |
+ * | 2 | zone section: exactly one entry, type SOA (§3.1.1) | FORMERR           |
+ * | 3 | zone = the served zone, class IN (§3.1.1)          | NOTAUTH           |
+ * | 4 | prerequisites hold (§3.2, `prerequisites.ts`)      | per §3.2          |
+ * | 5 | update prescan (§3.4.1, `update-ops.ts`)           | NOTZONE / FORMERR / REFUSED |
+ * | 6 | operator caps (`caps.ts`)                          | REFUSED           |
+ * | 7 | signed: key scope (`tsig-policy.ts`); unsigned: claims only (`claim-path.ts`) | REFUSED / SERVFAIL |
+ * | 8 | apply, all or nothing (§3.4.2, §3.7)               | REFUSED when the store is full, else SERVFAIL |
+ *
+ * Atomic, unlike the reference: every op is checked before the first
+ * write, and the store applies the batch in one transaction, so a failing
+ * UPDATE leaves the zone untouched. Deleting absent data is a successful
+ * no-op (RFC 2136 §3.4.2.3–3.4.2.4), where the reference answered SERVFAIL.
+ * TSIG has already been verified by the caller (`signer` is the key that
+ * signed the request, or `undefined` for an unsigned one).
+ */
+import type { TsigVerified } from '../../dns/tsig.js';
+import { Rcode, RRClass, RRType } from '../../dns/wire/constants.js';
+import { canonicalName } from '../../dns/wire/name.js';
+import { StoreFullError } from '../store/errors.js';
+import type { RecordStore, StoreOp } from '../store/types.js';
+import { withinCaps } from './caps.js';
+import { admitClaims, type ClaimPolicy } from './claim-path.js';
+import { checkPrerequisites } from './prerequisites.js';
+import type { DnsRequest } from './request.js';
+import type { CompiledResponderConfig } from './responder-config.js';
+import type { UpdateOutcome } from './responder-metrics.js';
+import type { NodeTsigKeyring } from './tsig-keyring.js';
+import { opsInScope } from './tsig-policy.js';
+import { extractUpdateOps } from './update-ops.js';
+
+/** What the UPDATE step needs. */
+export interface UpdateEnv {
+  readonly config: CompiledResponderConfig;
+  readonly store: RecordStore;
+  readonly keyring: NodeTsigKeyring;
+  readonly claims: ClaimPolicy;
+}
+
+/** RCODE of the response and the outcome for metrics. */
+export interface UpdateVerdict {
+  readonly rcode: number;
+  readonly outcome: UpdateOutcome;
+  /** The store's exception, for `store-error`. */
+  readonly error?: unknown;
+}
+
+function verdict(rcode: number, outcome: UpdateOutcome): UpdateVerdict {
+  return { rcode, outcome };
+}
+
+const APPLIED = verdict(Rcode.NOERROR, 'applied');
+
+function prescanOutcome(rcode: number): UpdateOutcome {
+  if (rcode === Rcode.NOTZONE) return 'notzone';
+  if (rcode === Rcode.FORMERR) return 'malformed';
+  return 'unsupported-type';
+}
+
+/** Runs steps 1–8 for `req` at Unix time `now` (integer seconds). */
+export function processUpdate(
+  req: DnsRequest,
+  signer: TsigVerified | undefined,
+  env: UpdateEnv,
+  now: number,
+): UpdateVerdict {
+  const { config, store } = env;
+  if (!config.update.enabled) return verdict(Rcode.REFUSED, 'disabled');
+
+  const msg = req.message;
+  const zone = msg.questions[0];
+  if (msg.questions.length !== 1 || zone === undefined || zone.type !== RRType.SOA) {
+    return verdict(Rcode.FORMERR, 'malformed');
+  }
+  if (zone.class !== RRClass.IN || canonicalName(zone.name) !== config.zone) {
+    return verdict(Rcode.NOTAUTH, 'notauth');
+  }
+
+  const prereq = checkPrerequisites(msg.answers, config, store, now);
+  if (prereq !== Rcode.NOERROR) {
+    const outcome: UpdateOutcome =
+      prereq === Rcode.FORMERR
+        ? 'malformed'
+        : prereq === Rcode.NOTZONE
+          ? 'notzone'
+          : 'prerequisite';
+    return verdict(prereq, outcome);
+  }
+
+  const ops: StoreOp[] = [];
+  const prescan = extractUpdateOps(msg.authorities, config.zone, ops);
+  if (prescan !== Rcode.NOERROR) return verdict(prescan, prescanOutcome(prescan));
+
+  if (!withinCaps(ops, config.caps, store, now)) return verdict(Rcode.REFUSED, 'caps');
+
+  if (signer !== undefined) {
+    // The keyring was refreshed for this request when its TSIG was verified.
+    const entry = env.keyring.entry(canonicalName(signer.keyName));
+    if (entry === undefined || !opsInScope(ops, entry.scope())) {
+      return verdict(Rcode.REFUSED, 'scope');
+    }
+  } else {
+    const claims = admitClaims(ops, env.claims, now);
+    if (claims.rcode !== Rcode.NOERROR) return claims;
+  }
+
+  if (ops.length === 0) return APPLIED;
+  try {
+    store.apply(ops, now);
+  } catch (err) {
+    if (err instanceof StoreFullError) return verdict(Rcode.REFUSED, 'store-full');
+    return { rcode: Rcode.SERVFAIL, outcome: 'store-error', error: err };
+  }
+  return APPLIED;
+}

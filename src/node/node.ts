@@ -1,0 +1,141 @@
+/**
+ * The node daemon assembled: sqlite stores → DNS responder → UDP/TCP
+ * listeners with response-rate limiting → HTTP API → cleanup worker, with
+ * one metrics registry and one logger. `startNode` is what `dnsmesh-node`
+ * runs; tests start it in-process on port 0.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { NodeConfig } from './config/node-config.js';
+import { createNodeResponder } from './dns/node-responder.js';
+import { ResponseRateLimiter } from './dns/rrl.js';
+import type { DnsBoundAddress } from './dns/transport/listeners.js';
+import { startDnsListeners } from './dns/transport/listeners.js';
+import { httpApiConfigFromNode } from './http/config.js';
+import { createHttpApi } from './http/server.js';
+import type { Logger } from './log.js';
+import { createNodeMetrics } from './metrics.js';
+import { CleanupWorker } from './store/cleanup-worker.js';
+import { openNodeStores } from './store/sqlite/node-stores.js';
+
+export interface RunningNode {
+  readonly config: NodeConfig;
+  /** The DNS port actually bound (differs from the config when it was 0). */
+  readonly dnsPort: number;
+  readonly dnsAddresses: readonly DnsBoundAddress[];
+  /** `host:port` of the HTTP API, when enabled. */
+  readonly httpAddress?: { readonly host: string; readonly port: number };
+  /** Stops everything gracefully and closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartNodeOptions {
+  readonly logger: Logger;
+  /** Wall clock in Unix seconds (tests). */
+  readonly now?: () => number;
+}
+
+/** Starts a node; on any start-up failure, whatever was opened is closed again. */
+export async function startNode(
+  config: NodeConfig,
+  options: StartNodeOptions,
+): Promise<RunningNode> {
+  const log = options.logger;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  if (config.dbPath !== ':memory:')
+    mkdirSync(dirname(config.dbPath), { recursive: true, mode: 0o700 });
+  const stores = openNodeStores(config.dbPath, {
+    records: config.caps.maxRecords > 0 ? { maxRows: config.caps.maxRecords } : {},
+  });
+  const closers: (() => Promise<void> | void)[] = [() => stores.close()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.warn({ err: String(err) }, 'error while shutting down');
+      }
+    }
+  };
+  try {
+    const rrl = new ResponseRateLimiter({
+      responsesPerSecond: config.dns.rrlResponsesPerSecond,
+      slip: config.dns.rrlSlip,
+    });
+    const metrics = createNodeMetrics({
+      records: stores.records,
+      now,
+      rrl,
+      onInternalError: (err) => log.error({ err: String(err) }, 'DNS responder error'),
+    });
+    const responder = createNodeResponder(
+      {
+        records: stores.records,
+        tsigKeys: stores.tsigKeys,
+        clock: () => Date.now() / 1000,
+        metrics: metrics.responder,
+      },
+      config,
+    );
+    const dns = await startDnsListeners(responder, {
+      hosts: config.dns.hosts,
+      port: config.dns.port,
+      logger: log,
+      metrics: metrics.transport,
+      rrl,
+      maxTcpConnections: config.dns.maxTcpConnections,
+      tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
+    });
+    closers.push(() => dns.close());
+
+    let httpAddress: RunningNode['httpAddress'];
+    if (config.http.enabled) {
+      const http = createHttpApi(
+        {
+          records: stores.records,
+          tokens: stores.tokens,
+          tsigKeys: stores.tsigKeys,
+          tokenAudit: stores.tokens,
+          registry: metrics.registry,
+          logger: log,
+        },
+        httpApiConfigFromNode(config),
+      );
+      const info = await http.listen();
+      closers.push(() => http.close());
+      httpAddress = { host: info.address, port: info.port };
+    }
+
+    const cleanup = new CleanupWorker({
+      store: stores.records,
+      intervalMs: config.cleanupIntervalSeconds * 1000,
+      now,
+      onRun: (removed) => {
+        if (removed > 0) log.info(`cleanup worker removed ${removed} expired records`);
+      },
+      onError: (err) => log.error({ err: String(err) }, 'cleanup failed'),
+    });
+    cleanup.start();
+    closers.push(() => cleanup.stop());
+
+    log.info(
+      `dnsmesh node up: zone=${config.zone} dns=${dns.port} ` +
+        `http=${httpAddress ? httpAddress.port : 'off'} db=${config.dbPath} ` +
+        `update=${config.update.enabled ? 'on' : 'off'}`,
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      config,
+      dnsPort: dns.port,
+      dnsAddresses: dns.addresses,
+      ...(httpAddress ? { httpAddress } : {}),
+      close: () => {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
