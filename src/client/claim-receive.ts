@@ -1,0 +1,118 @@
+/**
+ * Claim-driven receive, phases 1 and 3 (core.md §8.6): read the ten claim
+ * slots at each zone in parallel; for every fresh, verified claim, find the
+ * manifest it names in the sender's zone (whose ten slots are read once per
+ * pass, in parallel); decode. Messages from keys pinned for that zone go to
+ * the inbox, everyone else's to the intro queue — a claim never makes a
+ * stranger's message arrive unreviewed.
+ */
+import { bytesEqual, toHex } from '../protocol/bytes.js';
+import { claimName, SLOT_COUNT } from '../protocol/names.js';
+import { type ClaimRecord, parseAndVerifyClaimRecord } from '../protocol/records/claim-record.js';
+import type { SlotManifest } from '../protocol/records/slot-manifest.js';
+import type { DeliveryPath } from './inbox-message.js';
+import type { Candidate, Decoded, ReceiveRun } from './receive-run.js';
+import { slotNames } from './slot-walk.js';
+
+function claimNames(userId: Uint8Array, zone: string): string[] {
+  try {
+    return Array.from({ length: SLOT_COUNT }, (_, slot) => claimName(userId, slot, zone));
+  } catch {
+    return [];
+  }
+}
+
+/** Fresh claims at `zones`, in zone/slot/value order, minus seen, blocked and queued ones. */
+async function freshClaims(run: ReceiveRun, zones: readonly string[]): Promise<ClaimRecord[]> {
+  const { ctx, session } = run;
+  const names = zones.flatMap((zone) => claimNames(ctx.identity.userId, zone));
+  await session.all(names);
+  const claims: ClaimRecord[] = [];
+  const pairs = new Set<string>();
+  for (const name of names) {
+    for (const value of session.lookup(name) ?? []) {
+      const parsed = parseAndVerifyClaimRecord(value, ctx.clock());
+      if (!parsed.ok) {
+        run.drop(`claim:${parsed.code}`);
+        continue;
+      }
+      const c = parsed.value;
+      const pair = `${toHex(c.senderSpk)}:${toHex(c.msgId)}`;
+      if (pairs.has(pair)) continue;
+      pairs.add(pair);
+      if (await ctx.replay.hasSeen(c.senderSpk, c.msgId)) {
+        run.drop('claim-seen');
+      } else if (await ctx.state.intros.isBlocked(c.senderSpk)) {
+        run.drop('claim-blocked');
+      } else if (await ctx.state.intros.has(c.senderSpk, c.msgId)) {
+        run.drop('claim-queued');
+      } else {
+        claims.push(c);
+      }
+    }
+  }
+  return claims;
+}
+
+/**
+ * The first verified manifest with the claimed id in the sender's zone,
+ * whoever signed it (O10: a different signer's manifest with the same id
+ * makes the claim fail the signer check, as in the reference).
+ */
+function manifestFor(run: ReceiveRun, claim: ClaimRecord): SlotManifest | undefined {
+  for (const name of slotNames(run.ctx.identity.userId, claim.senderMailboxDomain)) {
+    for (const value of run.session.lookup(name) ?? []) {
+      const parsed = run.parseManifest(value);
+      if (parsed.ok && bytesEqual(parsed.value.msgId, claim.msgId)) return parsed.value;
+    }
+  }
+  return undefined;
+}
+
+/** What a claim phase produced. */
+export interface ClaimPhaseResult {
+  /** Decoded messages from senders pinned for their zone. */
+  readonly pinned: Decoded[];
+  /** Decoded messages from everyone else (to be queued as intros). */
+  readonly strangers: Decoded[];
+}
+
+/** Runs one claim phase over `zones`. */
+export async function receiveClaims(
+  run: ReceiveRun,
+  zones: readonly string[],
+  via: DeliveryPath,
+): Promise<ClaimPhaseResult> {
+  const { ctx, session } = run;
+  const claims = await freshClaims(run, zones);
+  const senderZones = [...new Set(claims.map((c) => c.senderMailboxDomain))];
+  await session.all(senderZones.flatMap((zone) => slotNames(ctx.identity.userId, zone)));
+
+  const candidates: Candidate[] = [];
+  for (const claim of claims) {
+    const m = manifestFor(run, claim);
+    if (m === undefined) {
+      run.drop('claim-no-manifest');
+      continue;
+    }
+    if (!bytesEqual(m.senderSpk, claim.senderSpk)) {
+      run.drop('claim-signer-mismatch');
+      continue;
+    }
+    if (!run.isLiveForUs(m)) continue;
+    const candidate: Candidate = { manifest: m, zone: claim.senderMailboxDomain, via, claim };
+    if (await run.reserve(candidate)) candidates.push(candidate);
+  }
+
+  const decoded = await run.decode(candidates);
+  const known = ctx.contacts.pinnedKeys();
+  const pinned: Decoded[] = [];
+  const strangers: Decoded[] = [];
+  for (const d of decoded) {
+    const zone = d.candidate.zone;
+    const spk = toHex(d.candidate.manifest.senderSpk);
+    const direct = ctx.contacts.acceptedIn(zone).has(spk);
+    (known.size > 0 && direct ? pinned : strangers).push(d);
+  }
+  return { pinned, strangers };
+}

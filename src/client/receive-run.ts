@@ -1,0 +1,129 @@
+/**
+ * The shared machinery of one receive pass: its lookup session, drop
+ * statistics, deferred best-effort writes, and the step every phase ends
+ * with — decode the reserved candidates in parallel, then finalize or
+ * release their replay reservations (core.md §8.5 steps 5–8, §8.6 10–13).
+ */
+import { bytesEqual } from '../protocol/bytes.js';
+import type { OpenedMessage } from '../protocol/message/open.js';
+import type { ClaimRecord } from '../protocol/records/claim-record.js';
+import {
+  isSlotManifestExpired,
+  parseAndVerifySlotManifest,
+  type SlotManifest,
+} from '../protocol/records/slot-manifest.js';
+import type { ParseResult } from '../protocol/result.js';
+import type { ClientContext } from './context.js';
+import { fetchAndOpen } from './fetch-message.js';
+import type { DeliveryPath } from './inbox-message.js';
+import type { LookupSession } from './lookup-session.js';
+import { resolveSenderLabel } from './sender-label.js';
+
+/** A manifest that passed every pre-decode check and holds a replay reservation. */
+export interface Candidate {
+  readonly manifest: SlotManifest;
+  /** Zone the manifest was read from; its chunks are read there too. */
+  readonly zone: string;
+  readonly via: DeliveryPath;
+  /** The claim that pointed at it (claim phases only). */
+  readonly claim?: ClaimRecord;
+}
+
+/** A candidate that decrypted. */
+export interface Decoded {
+  readonly candidate: Candidate;
+  readonly opened: OpenedMessage;
+  readonly senderLabel: string;
+}
+
+export class ReceiveRun {
+  /** Why values were dropped, counted by reason. */
+  readonly dropped: Record<string, number> = {};
+  /** Best-effort writes (prekey deletions) awaited at the end of the pass. */
+  readonly deferred: Promise<unknown>[] = [];
+  private readonly manifests = new Map<string, ParseResult<SlotManifest>>();
+
+  constructor(
+    readonly ctx: ClientContext,
+    readonly session: LookupSession,
+  ) {}
+
+  drop(reason: string): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+  }
+
+  /** Parses and verifies a manifest value once per pass (claims and the walk share values). */
+  parseManifest(value: string): ParseResult<SlotManifest> {
+    let parsed = this.manifests.get(value);
+    if (parsed === undefined) {
+      parsed = parseAndVerifySlotManifest(value, this.ctx.clock());
+      this.manifests.set(value, parsed);
+    }
+    return parsed;
+  }
+
+  /** Addressed to us and not expired; counts a drop otherwise. */
+  isLiveForUs(m: SlotManifest): boolean {
+    if (!bytesEqual(m.recipientId, this.ctx.identity.userId)) {
+      this.drop('other-recipient');
+      return false;
+    }
+    if (isSlotManifestExpired(m, this.ctx.clock())) {
+      this.drop('expired');
+      return false;
+    }
+    return true;
+  }
+
+  /** Takes the replay reservation for `c`, or counts a `replay` drop. */
+  async reserve(c: Candidate): Promise<boolean> {
+    if (await this.ctx.replay.claimForDecode(c.manifest.senderSpk, c.manifest.msgId)) return true;
+    this.drop('replay');
+    return false;
+  }
+
+  /**
+   * Decodes reserved candidates in parallel (the session bounds the
+   * queries). Successes are finalized and labelled; failures released.
+   * Returns successes in candidate order.
+   */
+  async decode(candidates: readonly Candidate[]): Promise<Decoded[]> {
+    // allSettled: an unexpected failure (the state store) must not leave
+    // other decodes running unobserved; the first one is rethrown after.
+    const settled = await Promise.allSettled(
+      candidates.map(async (c): Promise<Decoded | undefined> => {
+        const { manifest } = c;
+        let opened: ParseResult<OpenedMessage>;
+        try {
+          opened = await fetchAndOpen(this.ctx, this.session, manifest, c.zone, this.deferred);
+        } catch (err) {
+          this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
+          throw err;
+        }
+        if (!opened.ok) {
+          this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
+          this.drop(`undecodable:${opened.code}`);
+          return undefined;
+        }
+        await this.ctx.replay.finalize(manifest.senderSpk, manifest.msgId, Number(manifest.exp));
+        const senderLabel = await resolveSenderLabel(
+          this.ctx,
+          this.session,
+          opened.value.claimedFrom,
+          manifest.senderSpk,
+        );
+        return { candidate: c, opened: opened.value, senderLabel };
+      }),
+    );
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    return settled
+      .map((r) => (r.status === 'fulfilled' ? r.value : undefined))
+      .filter((r): r is Decoded => r !== undefined);
+  }
+
+  /** Waits for the deferred best-effort writes. */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.deferred);
+  }
+}

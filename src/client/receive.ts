@@ -1,0 +1,158 @@
+/**
+ * Receiving (core.md §8.4): three phases, results concatenated in order.
+ *
+ * | Phase | Runs when | Reads |
+ * |---|---|---|
+ * | 1 own-zone claims (M10) | not `skipPrimary`, and something is pinned or `primaryOnly` | 10 claim names in the own zone |
+ * | 2 slot walk | not `primaryOnly` | 10 slot names per polled zone |
+ * | 3 provider claims | claim providers given | 10 claim names per provider zone |
+ *
+ * Each phase reads all its names in parallel, then every message's chunks
+ * in parallel; a phase finishes (and records its deliveries in the replay
+ * cache) before the next starts, so phase 1 dedupes phase 2 as in the
+ * reference. Per message: the manifest's slot RRset (shared per zone), k
+ * chunk reads and, for DMPv2 senders, two identity reads for the label.
+ */
+import { receiveClaims } from './claim-receive.js';
+import { type ClientContext, newSession } from './context.js';
+import { countsSince, type QueryCounts } from './counting-reader.js';
+import { DmpClientError } from './errors.js';
+import type { DeliveryPath, InboxMessage } from './inbox-message.js';
+import { type Decoded, ReceiveRun } from './receive-run.js';
+import type { ClaimProvider } from './send.js';
+import { slotWalkCandidates } from './slot-walk.js';
+import type { IntroEntry } from './state/types.js';
+
+export interface ReceiveOptions {
+  /** Only phase 1 (own-zone claims). Exclusive with `skipPrimary`. */
+  readonly primaryOnly?: boolean;
+  /** Skip phase 1. */
+  readonly skipPrimary?: boolean;
+  /** Zones polled in phase 3 (same list `send` uses). */
+  readonly claimProviders?: readonly ClaimProvider[];
+  readonly onProgress?: (progress: ReceiveProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type ReceivePhase = 'own-zone-claims' | 'slot-walk' | 'provider-claims';
+
+/** Emitted when a phase ends. */
+export interface ReceiveProgress {
+  readonly phase: ReceivePhase;
+  readonly delivered: number;
+  readonly queued: number;
+  /** DNS queries so far in this pass. */
+  readonly queries: number;
+}
+
+export interface ReceiveStats {
+  readonly queries: QueryCounts;
+  readonly durationMs: number;
+  readonly phases: readonly ReceivePhase[];
+  /** Values and messages refused, by reason (`replay`, `unpinned-signer`, `undecodable:decrypt` …). */
+  readonly dropped: Readonly<Record<string, number>>;
+}
+
+export interface ReceiveResult {
+  /** Delivered messages, phase order. */
+  readonly messages: InboxMessage[];
+  /** Messages from unpinned senders newly put in the intro queue. */
+  readonly intros: IntroEntry[];
+  readonly stats: ReceiveStats;
+}
+
+function toInbox(ctx: ClientContext, d: Decoded): InboxMessage {
+  const { opened, candidate } = d;
+  return {
+    senderSpk: opened.senderSpk,
+    plaintext: opened.body,
+    timestamp: opened.timestamp,
+    msgId: opened.msgId,
+    senderLabel: d.senderLabel,
+    contactLabel: ctx.contacts.findByKey(opened.senderSpk)?.label,
+    zone: candidate.zone,
+    via: candidate.via,
+  };
+}
+
+/** One receive pass. */
+export async function receiveMessages(
+  ctx: ClientContext,
+  options: ReceiveOptions = {},
+): Promise<ReceiveResult> {
+  if (options.primaryOnly && options.skipPrimary) {
+    throw new DmpClientError(
+      'invalid-options',
+      'primaryOnly and skipPrimary cannot be combined',
+      'Pass at most one of them',
+    );
+  }
+  const started = performance.now();
+  const before = ctx.reader.snapshot();
+  const run = new ReceiveRun(ctx, newSession(ctx, options.signal));
+  const messages: InboxMessage[] = [];
+  const intros: IntroEntry[] = [];
+  const phases: ReceivePhase[] = [];
+  const known = ctx.contacts.pinnedKeys();
+
+  const report = (phase: ReceivePhase): void => {
+    phases.push(phase);
+    options.onProgress?.({
+      phase,
+      delivered: messages.length,
+      queued: intros.length,
+      queries: ctx.reader.snapshot().queries - before.queries,
+    });
+  };
+  const claimPhase = async (zones: string[], via: DeliveryPath): Promise<void> => {
+    const { pinned, strangers } = await receiveClaims(run, zones, via);
+    for (const d of pinned) messages.push(toInbox(ctx, d));
+    for (const d of strangers) {
+      const entry = await ctx.state.intros.add({
+        senderSpk: d.opened.senderSpk,
+        msgId: d.opened.msgId,
+        plaintext: d.opened.body,
+        senderMailboxDomain: d.candidate.zone,
+        senderLabel: d.senderLabel,
+        receivedAt: ctx.clock(),
+        msgExp: Number(d.candidate.manifest.exp),
+      });
+      if (entry !== undefined) intros.push(entry);
+      else run.drop('intro-refused');
+    }
+  };
+
+  try {
+    if (!options.skipPrimary && (known.size > 0 || options.primaryOnly) && ctx.domain !== '') {
+      await claimPhase([ctx.domain], 'own-zone-claim');
+      report('own-zone-claims');
+    }
+    if (!options.primaryOnly) {
+      const decoded = await run.decode(await slotWalkCandidates(run));
+      for (const d of decoded) messages.push(toInbox(ctx, d));
+      report('slot-walk');
+    }
+    const providers = options.claimProviders ?? [];
+    if (providers.length > 0) {
+      await claimPhase(
+        providers.map((p) => p.zone),
+        'provider-claim',
+      );
+      report('provider-claims');
+    }
+  } finally {
+    await run.settle();
+  }
+  await ctx.state.prekeys.purgeExpired(ctx.clock());
+
+  return {
+    messages,
+    intros,
+    stats: {
+      queries: countsSince(before, ctx.reader.snapshot()),
+      durationMs: performance.now() - started,
+      phases,
+      dropped: run.dropped,
+    },
+  };
+}
