@@ -1,0 +1,124 @@
+/**
+ * `dnsmesh init <username>` (cli spec §5.1): writes a fresh config with a new
+ * random KDF salt. The salt plus the passphrase *is* the identity, so an
+ * existing config is only replaced with `--force`.
+ */
+import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { defaultConfig } from '../config/fields.js';
+import { saveConfig } from '../config/store.js';
+import type { CliContext } from '../context.js';
+import { endpointHost, normalizeEndpoint } from '../endpoint.js';
+import { userError } from '../errors.js';
+import { eprintln, println } from '../output.js';
+import { formatResolverEntry, parseResolverList } from '../resolver-entries.js';
+
+/** Options as commander parses them (`--no-x` flags arrive as `x: false`). */
+export interface InitOptions {
+  domain: string;
+  endpoint?: string;
+  httpToken?: string;
+  dnsHost?: string;
+  dnsPort: number;
+  dnsResolvers?: string;
+  defaultResolvers: boolean;
+  identityDomain?: string;
+  force?: boolean;
+  probeLocalDns: boolean;
+  allowTofu?: boolean;
+  requireDnssec?: boolean;
+}
+
+/** Default read pool of a fresh config (Cloudflare, then Google). */
+export const DEFAULT_RESOLVERS: readonly string[] = ['1.1.1.1', '8.8.8.8'];
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function splitUsername(raw: string, domain: string): { username: string; domain: string } {
+  const at = raw.indexOf('@');
+  if (at < 0) return { username: raw, domain };
+  const user = raw.slice(0, at);
+  const host = raw.slice(at + 1);
+  if (user === '' || host === '') {
+    throw userError(
+      `cannot split ${JSON.stringify(raw)} into user@host — both parts must be non-empty`,
+    );
+  }
+  // An explicit non-default --domain wins over the address's host.
+  return { username: user, domain: domain === '' || domain === 'mesh.local' ? host : domain };
+}
+
+function resolverPool(opts: InitOptions): string[] {
+  if (opts.dnsResolvers !== undefined) {
+    try {
+      return parseResolverList(opts.dnsResolvers).map(formatResolverEntry);
+    } catch (err) {
+      throw userError(
+        `invalid --dns-resolvers: ${(err as Error).message} — use IPs such as 1.1.1.1,[2606:4700:4700::1111]:53`,
+      );
+    }
+  }
+  return opts.defaultResolvers ? [...DEFAULT_RESOLVERS] : [];
+}
+
+export async function runInit(
+  ctx: CliContext,
+  rawUsername: string,
+  opts: InitOptions,
+): Promise<number> {
+  const { configPath } = ctx.paths;
+  if (!opts.force && (await exists(configPath))) {
+    throw userError(
+      `config already exists at ${configPath} — pass --force to replace it (this abandons the identity it holds)`,
+    );
+  }
+  const { username, domain } = splitUsername(rawUsername, opts.domain);
+  if (username.trim() === '') throw userError('the username must not be empty');
+
+  const config = defaultConfig();
+  config.username = username;
+  config.domain = domain;
+  config.endpoint = normalizeEndpoint(opts.endpoint ?? '');
+  config.http_token = opts.httpToken ?? null;
+  config.dns_host = opts.dnsHost ?? null;
+  config.dns_port = opts.dnsPort;
+  config.dns_resolvers = resolverPool(opts);
+  config.kdf_salt = randomBytes(32).toString('hex');
+  config.identity_domain = (opts.identityDomain ?? '').trim();
+  config.allow_tofu = opts.allowTofu === true;
+  config.dnssec_required = opts.requireDnssec === true;
+
+  if (config.endpoint !== '' && opts.probeLocalDns) {
+    const { probeLocalNodeDns } = await import('../local-dns-probe.js');
+    const found = await probeLocalNodeDns(endpointHost(config.endpoint));
+    if (found !== undefined) {
+      config.local_node_dns_server = found.host;
+      config.local_node_dns_port = found.port;
+      println(`  probed local DNS endpoint: ${found.host}:${found.port}`);
+    }
+  }
+
+  await saveConfig(ctx.paths, config);
+  println(`wrote config to ${configPath}`);
+  if (config.endpoint !== '' && config.local_node_dns_server === '') {
+    const why = opts.probeLocalDns
+      ? "no DMP node answered on the endpoint host's DNS ports (5353, 53)"
+      : 'the local DNS probe was skipped';
+    eprintln(
+      `  hint: ${why}; same-zone claim notifications will target the endpoint host. Run ` +
+        '`dnsmesh doctor` once the node is up, or set local_node_dns_server / local_node_dns_port in config.yaml.',
+    );
+  }
+  println(
+    'Next: export DMP_PASSPHRASE (or set passphrase_file in config.yaml), then run `dnsmesh identity show`.',
+    `Back up ${configPath}: its kdf_salt plus your passphrase is your identity — without the salt it cannot be recovered.`,
+  );
+  return 0;
+}

@@ -1,0 +1,32 @@
+/**
+ * `dnsmesh intro block <id> [--note N]` (cli spec §5.10): drops the intro and
+ * denylists its sender, whose future claims are then ignored. Local only.
+ */
+import { toHex } from '../../protocol/bytes.js';
+import { clientCall } from '../client-errors.js';
+import { openClientSession } from '../client-session.js';
+import type { CliContext } from '../context.js';
+import { println } from '../output.js';
+
+export interface IntroBlockOptions {
+  note: string;
+}
+
+export async function runIntroBlock(
+  ctx: CliContext,
+  id: number,
+  opts: IntroBlockOptions,
+): Promise<number> {
+  const session = await openClientSession(ctx, { network: false });
+  try {
+    const entry = await clientCall(() => session.client.introBlock(id, { note: opts.note }));
+    println(
+      `blocked intro #${id}`,
+      `  sender_spk: ${toHex(entry.senderSpk)}`,
+      '  claims signed by this key are now dropped.',
+    );
+    return 0;
+  } finally {
+    session.close();
+  }
+}

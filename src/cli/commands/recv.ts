@@ -1,0 +1,138 @@
+/**
+ * `dnsmesh recv [--primary-only | --skip-primary] [--watch] [--json]` (cli spec
+ * §5.9): one receive pass — own-zone claims, slot walk, provider claims —
+ * printing delivered messages; unpinned senders go to the intro queue.
+ * `--watch` repeats the pass every `--interval` seconds (default
+ * `recv_primary_interval_seconds`) with ±20% jitter, so many clients do not
+ * poll in lockstep, until SIGINT/SIGTERM.
+ */
+import type { ReceiveOptions, ReceiveResult } from '../../client/receive.js';
+import { asCliError } from '../client-errors.js';
+import { type ClientSession, openClientSession } from '../client-session.js';
+import type { CliContext } from '../context.js';
+import { messageJson, messageLines } from '../message-format.js';
+import { eprintln, println, progress, trace } from '../output.js';
+
+export interface RecvOptions {
+  primaryOnly?: boolean;
+  skipPrimary?: boolean;
+  watch?: boolean;
+  interval?: number;
+  json?: boolean;
+}
+
+function phases(
+  session: ClientSession,
+  opts: RecvOptions,
+): Pick<ReceiveOptions, 'primaryOnly' | 'skipPrimary'> {
+  let primaryOnly = opts.primaryOnly === true;
+  const skipPrimary = opts.skipPrimary === true;
+  if (session.config.recv_secondary_disable && !primaryOnly && !skipPrimary) {
+    if (session.client.contacts.some((c) => c.ed25519Spk !== undefined)) {
+      primaryOnly = true;
+    } else {
+      eprintln(
+        '  note: recv_secondary_disable is set but no contact is pinned yet, so the slot walk ' +
+          'stays on (otherwise trust-on-first-use messages would be missed). Pin a contact to engage it.',
+      );
+    }
+  }
+  return { primaryOnly, skipPrimary };
+}
+
+function report(result: ReceiveResult, opts: RecvOptions, quietWhenEmpty: boolean): void {
+  if (opts.json) {
+    if (opts.watch) {
+      for (const m of result.messages) println(JSON.stringify(messageJson(m)));
+    } else {
+      println(
+        JSON.stringify(
+          { messages: result.messages.map(messageJson), new_intros: result.intros.length },
+          null,
+          2,
+        ),
+      );
+    }
+    return;
+  }
+  if (result.messages.length === 0 && result.intros.length === 0) {
+    if (!quietWhenEmpty) println('(no new messages)');
+    return;
+  }
+  for (const m of result.messages) println(...messageLines(m), '');
+  if (result.intros.length > 0) {
+    println(
+      `(${result.intros.length} new intro(s) from un-pinned senders — review with \`dnsmesh intro list\`)`,
+    );
+  }
+}
+
+function jittered(seconds: number): number {
+  return seconds * 1000 * (0.8 + Math.random() * 0.4);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<number> {
+  const session = await openClientSession(ctx, { network: true });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar = progress();
+  try {
+    const { buildClaimProviders } = await import('../claim-providers.js');
+    const providers = await buildClaimProviders(session.config, session.reader);
+    trace(`claim providers: ${providers.map((p) => p.zone).join(', ') || 'none'}`);
+    const options: ReceiveOptions = {
+      ...phases(session, opts),
+      claimProviders: providers,
+      signal: stop.signal,
+      onProgress: (p) => trace(`receive: ${p.phase} done (${p.queries} queries)`),
+    };
+    const interval = opts.interval ?? Math.max(1, session.config.recv_primary_interval_seconds);
+    for (let pass = 0; ; pass++) {
+      bar.update(
+        opts.watch ? `checking for messages (pass ${pass + 1})…` : 'checking for messages…',
+      );
+      let result: ReceiveResult;
+      try {
+        result = await session.client.receive(options);
+      } catch (err) {
+        if (stop.signal.aborted) break;
+        if (!opts.watch) throw asCliError(err);
+        bar.done();
+        eprintln(
+          `  warning: receive pass failed (${(err as Error).message}); retrying in ~${interval}s`,
+        );
+        await sleep(jittered(interval), stop.signal);
+        continue;
+      }
+      bar.done();
+      report(result, opts, opts.watch === true);
+      if (!opts.watch || stop.signal.aborted) break;
+      bar.update(`waiting ~${interval}s (Ctrl-C to stop)`);
+      await sleep(jittered(interval), stop.signal);
+      bar.done();
+      if (stop.signal.aborted) break;
+    }
+    return 0;
+  } finally {
+    bar.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    session.close();
+  }
+}

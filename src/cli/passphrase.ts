@@ -1,0 +1,113 @@
+/**
+ * Where the identity passphrase comes from (cli spec §1.4), first match wins:
+ *
+ * 1. `DMP_PASSPHRASE`, if non-empty, used verbatim (not stripped);
+ * 2. a passphrase file: this CLI's global `--passphrase-file FILE` (which
+ *    must exist) for this run, else the config's `passphrase_file`
+ *    (`~` expanded) if that file exists;
+ * 3. a no-echo prompt on the terminal.
+ *
+ * Files are read with surrounding whitespace stripped (Python's
+ * `str.strip()`, so a trailing newline from `echo` does not change the
+ * identity). The passphrase is never printed or logged.
+ */
+import { readFile } from 'node:fs/promises';
+import { pythonStrip } from '../protocol/records/python-text.js';
+import type { CliConfig } from './config/fields.js';
+import { expandHome } from './config/paths.js';
+import { describeError, userError } from './errors.js';
+import { warn } from './output.js';
+
+/** Which source supplied the passphrase (for diagnostics, never the value). */
+export type PassphraseSource = 'option-file' | 'env' | 'config-file' | 'prompt';
+
+export interface PassphraseOptions {
+  /** The global `--passphrase-file` option. */
+  readonly passphraseFile?: string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Prompt implementation; defaults to the terminal (tests inject one). */
+  readonly prompt?: (question: string) => Promise<string>;
+}
+
+async function readPassphraseFile(path: string): Promise<string | undefined> {
+  try {
+    return pythonStrip(await readFile(path, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw userError(`cannot read passphrase file ${path}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/** Resolves the passphrase and its source, prompting only as a last resort. */
+export async function loadPassphrase(
+  config: CliConfig,
+  options: PassphraseOptions = {},
+): Promise<{ passphrase: string; source: PassphraseSource }> {
+  const env = options.env ?? process.env;
+  const fromEnv = env.DMP_PASSPHRASE;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (options.passphraseFile !== undefined) {
+      warn('DMP_PASSPHRASE is set, so --passphrase-file is ignored (unset it to use the file)');
+    }
+    return { passphrase: fromEnv, source: 'env' };
+  }
+  if (options.passphraseFile !== undefined) {
+    const path = expandHome(options.passphraseFile);
+    const text = await readPassphraseFile(path);
+    if (text === undefined) {
+      throw userError(`passphrase file ${path} does not exist — check the --passphrase-file path`);
+    }
+    return { passphrase: text, source: 'option-file' };
+  }
+  if (config.passphrase_file !== null && config.passphrase_file !== '') {
+    const text = await readPassphraseFile(expandHome(config.passphrase_file));
+    if (text !== undefined) return { passphrase: text, source: 'config-file' };
+  }
+  const who = config.username !== '' ? config.username : 'identity';
+  const prompt = options.prompt ?? promptHidden;
+  return { passphrase: await prompt(`Passphrase for ${who}: `), source: 'prompt' };
+}
+
+/**
+ * Reads one line from the terminal without echoing it. Fails (exit 1) when
+ * stdin is not a terminal, since a script would otherwise hang forever.
+ */
+export async function promptHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  if (input.isTTY !== true) {
+    throw userError(
+      'no passphrase available and stdin is not a terminal — set DMP_PASSPHRASE, ' +
+        'pass --passphrase-file FILE, or set passphrase_file in config.yaml',
+    );
+  }
+  const output = process.stderr;
+  output.write(question);
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding('utf8');
+  return new Promise<string>((resolve, reject) => {
+    let answer = '';
+    const finish = (error?: Error) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      output.write('\n');
+      if (error) reject(error);
+      else resolve(answer);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(userError('interrupted at the passphrase prompt'));
+        if (ch === '\u0004') {
+          if (answer === '') return finish(userError('no passphrase entered (end of input)'));
+          return finish();
+        }
+        if (ch === '\u007f' || ch === '\b') answer = [...answer].slice(0, -1).join('');
+        else if (ch === '\u0015') answer = '';
+        else if (ch >= ' ') answer += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}
