@@ -57,13 +57,23 @@ function exitWhenFlushed(code: number): void {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    trace(`done (exit ${code})`);
-    exitWhenFlushed(code);
-  },
-  (err: unknown) => {
-    report(`unexpected error: ${describeError(err)}`);
-    exitWhenFlushed(ExitCode.user);
-  },
-);
+const args = process.argv.slice(2);
+if (args[0] === 'node') {
+  // `dnsmesh node …` is the daemon: it must keep running, not exit when flushed.
+  void import('./node-program.js').then((m) => m.runNodeCli(args.slice(1)));
+} else {
+  runCommand(args);
+}
+
+function runCommand(argv: string[]): void {
+  main(argv).then(
+    (code) => {
+      trace(`done (exit ${code})`);
+      exitWhenFlushed(code);
+    },
+    (err: unknown) => {
+      report(`unexpected error: ${describeError(err)}`);
+      exitWhenFlushed(ExitCode.user);
+    },
+  );
+}

@@ -331,6 +331,16 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
           ),
         ),
       );
+  program
+    .command('node')
+    .description('run a DMP node (same options as dnsmesh-node; `dnsmesh node --help`)')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { runNodeCli } = await import('./node-program.js');
+      await runNodeCli(args);
+    });
   notYet(identity, 'rotate', 'rotate to a new identity key (experimental)');
   notYet(program, 'cluster', 'pin / fetch / enable cluster mode');
   notYet(program, 'bootstrap', 'bootstrap-record discovery');

@@ -1,0 +1,203 @@
+/**
+ * The `dnsmesh-node` command line (also `dnsmesh node`): runs the DMP node daemon, and manages its TSIG keys.
+ *
+ *   dnsmesh-node [options]                 serve DNS (5353) and HTTP (8053) on loopback
+ *   dnsmesh-node key add NAME [--scope S]  mint a TSIG key, print a BIND key file
+ *   dnsmesh-node key list | key revoke NAME
+ *
+ * Options override `DMP_*` environment variables, which override `--config FILE`.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { NodeConfigInput } from '../node/config/node-config.js';
+
+const int = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+interface ServeFlags {
+  config?: string;
+  zone?: string;
+  dataDir?: string;
+  dbPath?: string;
+  dnsHost?: string[];
+  dnsPort?: number;
+  httpHost?: string;
+  httpPort?: number;
+  http?: boolean;
+  allowPublicBind?: boolean;
+  logLevel?: string;
+  logFormat?: 'text' | 'json';
+}
+
+function flagsToConfig(f: ServeFlags): NodeConfigInput {
+  const c: Record<string, unknown> = {};
+  if (f.zone) c.zone = f.zone.toLowerCase().replace(/\.+$/, '');
+  if (f.dataDir) c.dataDir = f.dataDir;
+  if (f.dbPath) c.dbPath = f.dbPath;
+  const dns: Record<string, unknown> = {};
+  if (f.dnsHost) dns.hosts = f.dnsHost;
+  if (f.dnsPort !== undefined) dns.port = f.dnsPort;
+  if (Object.keys(dns).length) c.dns = dns;
+  const http: Record<string, unknown> = {};
+  if (f.httpHost) http.host = f.httpHost;
+  if (f.httpPort !== undefined) http.port = f.httpPort;
+  if (f.http === false) http.enabled = false;
+  if (Object.keys(http).length) c.http = http;
+  if (f.allowPublicBind) c.allowPublicBind = true;
+  const log: Record<string, unknown> = {};
+  if (f.logLevel) log.level = f.logLevel;
+  if (f.logFormat) log.format = f.logFormat;
+  if (Object.keys(log).length) c.log = log;
+  return c as NodeConfigInput;
+}
+
+async function loadConfig(f: ServeFlags) {
+  const { loadNodeConfig, NodeConfigError } = await import('../node/config/load.js');
+  try {
+    return loadNodeConfig({ file: f.config, env: process.env, flags: flagsToConfig(f) });
+  } catch (err) {
+    if (err instanceof NodeConfigError) fail(err.message, 1);
+    throw err;
+  }
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`dnsmesh-node: ${message}\n`);
+  process.exit(code);
+}
+
+function commonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('--zone <zone>', 'served zone (DMP_SERVED_ZONE)')
+    .option('--data-dir <dir>', 'state directory (default ./dnsmesh-data)')
+    .option('--db-path <file>', 'sqlite database (DMP_DB_PATH)');
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const config = await loadConfig(flags);
+  const { installNodeCrypto } = await import('../runtime/node-crypto-provider.js');
+  installNodeCrypto();
+  const { createNodeLogger } = await import('../node/log.js');
+  const { startNode } = await import('../node/node.js');
+  const logger = createNodeLogger(config.log);
+  let node: Awaited<ReturnType<typeof startNode>>;
+  try {
+    node = await startNode(config, { logger });
+  } catch (err) {
+    fail(`could not start: ${(err as Error).message}`, 1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received, shutting down`);
+    node.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function withKeyStore<T>(
+  flags: ServeFlags,
+  fn: (store: import('../node/store/types.js').TsigKeyStore, zone: string) => T,
+): Promise<T> {
+  const config = await loadConfig(flags);
+  const { mkdirSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  mkdirSync(dirname(config.dbPath), { recursive: true, mode: 0o700 });
+  const { openNodeStores } = await import('../node/store/sqlite/node-stores.js');
+  const stores = openNodeStores(config.dbPath);
+  try {
+    return fn(stores.tsigKeys, config.zone);
+  } finally {
+    stores.close();
+  }
+}
+
+export function buildNodeProgram(): Command {
+  const program = new Command('dnsmesh-node')
+    .description(
+      'DNS Mesh Protocol node: authoritative DNS + RFC 2136 UPDATE/TSIG + registration API',
+    )
+    .showHelpAfterError()
+    .enablePositionalOptions();
+  commonOptions(program)
+    .option('--dns-host <ip>', 'address to bind for DNS (repeatable)', collect)
+    .option('--dns-port <port>', 'DNS port, UDP and TCP (default 5353)', int)
+    .option('--http-host <ip>', 'address to bind for HTTP (default 127.0.0.1)')
+    .option('--http-port <port>', 'HTTP port (default 8053)', int)
+    .option('--no-http', 'do not serve the HTTP API')
+    .option('--allow-public-bind', 'permit binding non-loopback addresses')
+    .option('--log-level <level>', 'trace|debug|info|warn|error')
+    .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']))
+    .action((flags: ServeFlags) => serve(flags));
+
+  const key = program.command('key').description('manage TSIG keys');
+  commonOptions(key.command('add <name>'))
+    .description('mint a TSIG key (hmac-sha256) and print it as a BIND key file for nsupdate/kdig')
+    .option(
+      '--scope <suffix>',
+      'owner suffix the key may write (repeatable; default: the whole zone)',
+      collect,
+    )
+    .option('--ttl <seconds>', 'key lifetime (default: never expires)', int)
+    .action(async (name: string, flags: ServeFlags & { scope?: string[]; ttl?: number }) => {
+      const { addTsigKey, bindKeyFile } = await import('../node/admin/tsig-key-admin.js');
+      const out = await withKeyStore(flags, (store, zone) =>
+        bindKeyFile(
+          addTsigKey(store, {
+            name,
+            zone,
+            scope: flags.scope,
+            ttlSeconds: flags.ttl,
+            now: Math.floor(Date.now() / 1000),
+          }),
+        ),
+      ).catch((err: Error) => fail(err.message));
+      process.stdout.write(out);
+    });
+  commonOptions(key.command('list'))
+    .description('list active TSIG keys (names and scopes; never secrets)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: ServeFlags & { json?: boolean }) => {
+      const now = Math.floor(Date.now() / 1000);
+      const keys = await withKeyStore(flags, (store) => store.listActive(now));
+      const rows = keys.map((k) => ({
+        name: k.name,
+        algorithm: k.algorithm,
+        subject: k.subject,
+        expires_at: k.expiresAt,
+        allowed_suffixes: k.allowedSuffixes,
+      }));
+      if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) process.stdout.write('no active keys\n');
+      else
+        for (const r of rows)
+          process.stdout.write(`${r.name}  ${r.subject || '-'}  ${r.allowed_suffixes.join(',')}\n`);
+    });
+  commonOptions(key.command('revoke <name>'))
+    .description('revoke a TSIG key')
+    .action(async (name: string, flags: ServeFlags) => {
+      const ok = await withKeyStore(flags, (store, zone) =>
+        store.revoke(name.endsWith('.') || name.includes('.') ? name : `${name}.${zone}.`),
+      );
+      if (!ok) fail(`no key named ${name}`, 1);
+      process.stdout.write(`revoked ${name}\n`);
+    });
+  return program;
+}
+
+/** Runs the node CLI on `argv` (user arguments only, without `node script`). */
+export function runNodeCli(argv: readonly string[]): Promise<unknown> {
+  return buildNodeProgram()
+    .parseAsync([...argv], { from: 'user' })
+    .catch((err: Error) => fail(err.message, 1));
+}
