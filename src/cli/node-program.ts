@@ -142,7 +142,7 @@ export function buildNodeProgram(): Command {
 
   const key = program.command('key').description('manage TSIG keys');
   commonOptions(key.command('add <name>'))
-    .description('mint a TSIG key (hmac-sha256) and print it as a BIND key file for nsupdate/kdig')
+    .description('mint a TSIG key (hmac-sha256) and print it as a BIND key file for nsupdate')
     .option(
       '--scope <suffix>',
       'owner suffix the key may write (repeatable; default: the whole zone)',

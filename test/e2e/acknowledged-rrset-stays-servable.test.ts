@@ -9,9 +9,8 @@
  * checked: after each acknowledged UPDATE the name still answers NOERROR
  * over TCP; an add that would break that must be REFUSED instead.
  *
- * KNOWN BUG (found by this suite): the second batch below is acknowledged
- * and the victim's slot then answers SERVFAIL. Marked `it.fails` so the
- * suite stays green while the bug exists; remove `.fails` when fixed.
+ * Regression (found by this suite, fixed): the second batch used to be
+ * acknowledged, leaving the victim's slot answering SERVFAIL.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -57,7 +56,7 @@ describeWith(['dig', 'nsupdate'], 'acknowledged-rrset-stays-servable', () => {
   });
   afterAll(cleanup);
 
-  it.fails('every acknowledged UPDATE leaves the RRset readable over TCP (KNOWN BUG)', async () => {
+  it('every acknowledged UPDATE leaves the RRset readable over TCP', async () => {
     for (const from of [0, 16]) {
       const r = await nsupdate(
         node.port,

@@ -1,7 +1,7 @@
 /**
  * Operator management of TSIG keys (`dnsmesh-node key add|list|revoke`): mint
  * a key for a tool such as nsupdate without the registration ceremony, and
- * print it in the BIND key-file format nsupdate/kdig read.
+ * print it in the BIND key-file format nsupdate read.
  */
 import { randomBytes } from 'node:crypto';
 import type { TsigKeyRecord, TsigKeyStore } from '../store/types.js';
@@ -39,7 +39,7 @@ export function addTsigKey(store: TsigKeyStore, options: AddKeyOptions): TsigKey
   return key;
 }
 
-/** The key in BIND `key { … };` syntax (what `nsupdate -k` and `kdig -k` read). */
+/** The key in BIND `key { … };` syntax (what `nsupdate -k` reads; for kdig use `-y hmac-sha256:NAME:SECRET`). */
 export function bindKeyFile(key: TsigKeyRecord): string {
   const secret = Buffer.from(key.secret).toString('base64');
   return `key "${key.name}" {\n\talgorithm ${key.algorithm};\n\tsecret "${secret}";\n};\n`;

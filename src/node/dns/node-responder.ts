@@ -27,7 +27,14 @@ import { type DnsRequest, parseRequest } from './request.js';
 import type { DnsRequestContext, DnsResponder, DnsResponse, ResponseKind } from './responder.js';
 import { compileResponderConfig, type NodeResponderConfig } from './responder-config.js';
 import { NO_RESPONDER_METRICS, type ResponderMetrics } from './responder-metrics.js';
-import { FLAG_AA, FLAG_QR, FLAG_TC, ResponseWriter, responseFlags } from './response-writer.js';
+import {
+  ADVERTISED_UDP_SIZE,
+  FLAG_AA,
+  FLAG_QR,
+  FLAG_TC,
+  ResponseWriter,
+  responseFlags,
+} from './response-writer.js';
 import { tsigErrorResponse } from './tsig-errors.js';
 import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
 import { processUpdate, type UpdateEnv } from './update.js';
@@ -276,7 +283,11 @@ class NodeResponder implements DnsResponder {
 
 /** UDP size budget (RFC 6891 §6.2.5): the client's EDNS size, at least 512; 512 without EDNS. */
 function udpBudget(req: DnsRequest, context: DnsRequestContext): number {
-  let budget = req.hasEdns ? Math.max(MIN_UDP_PAYLOAD, req.ednsUdpSize) : MIN_UDP_PAYLOAD;
+  // RFC 9715: never send UDP replies larger than we advertise (1232), however
+  // large a buffer the client offers — fragments get lost or spoofed.
+  let budget = req.hasEdns
+    ? Math.min(ADVERTISED_UDP_SIZE, Math.max(MIN_UDP_PAYLOAD, req.ednsUdpSize))
+    : MIN_UDP_PAYLOAD;
   if (context.maxResponseBytes !== undefined && context.maxResponseBytes < budget) {
     budget = Math.max(MIN_UDP_PAYLOAD, context.maxResponseBytes);
   }

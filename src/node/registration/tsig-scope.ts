@@ -69,6 +69,10 @@ function compile(suffix: string): ScopeEntry {
 }
 
 function entryCovers(entry: ScopeEntry, owner: string): boolean {
+  // Owners arrive in presentation form; an escaped dot (`a\.b`) is one label
+  // that merely looks like two. DMP names never need escapes, so a scope
+  // never covers a name that has any.
+  if (owner.includes('\\')) return false;
   if (!entry.wildcard) return owner === entry.suffix || owner.endsWith(`.${entry.suffix}`);
   const ownerLabels = owner.split('.');
   const offset = ownerLabels.length - entry.labels.length;

@@ -119,7 +119,12 @@ export class UdpListener {
       const rrl = this.options.rrl;
       if (rrl?.enabled) {
         const action = rrl.account(peer.address, response.kind, response.qname);
-        if (action === RrlAction.Drop) {
+        // A TC=1 stub carries RCODE 0; to an UPDATE client that can read as
+        // success, so rate-limited UPDATE replies are dropped, never slipped.
+        if (
+          action === RrlAction.Drop ||
+          (action === RrlAction.Slip && response.kind === 'update')
+        ) {
           counter.count('rrl-drop');
           return;
         }
