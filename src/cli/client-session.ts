@@ -208,10 +208,35 @@ export async function openClientSession(
       writer: writer?.writer ?? offlineWriter,
       localNodeDns: nodeDns,
       state,
+      claimTransport: await claimTransportFor(ctx, reader),
     });
     return { config, keys, client, reader, writer, state, close: () => state.close() };
   } catch (err) {
     state.close();
     throw userError(describeError(err), { cause: err });
   }
+}
+
+/**
+ * Claim UPDATE targets are resolved through the configured resolvers (the
+ * pool can resolve addresses), so a claim to `bob.test` goes where the rest
+ * of this user's DNS goes; the system resolver only when the reader cannot
+ * resolve addresses, or as the opt-in fallback (`DMP_ALLOW_SYSTEM_DNS_FALLBACK`).
+ */
+async function claimTransportFor(
+  ctx: CliContext,
+  reader: TxtReader,
+): Promise<import('../client/claim-transport.js').ClaimTransport> {
+  const [{ UnsignedClaimTransport }, { SystemAddressResolver }] = await Promise.all([
+    import('../client/claim-transport.js'),
+    import('../client/system-resolver.js'),
+  ]);
+  const canResolve = typeof (reader as { resolveAddress?: unknown }).resolveAddress === 'function';
+  const fallback = /^(1|true|yes|on)$/i.test(ctx.env.DMP_ALLOW_SYSTEM_DNS_FALLBACK ?? '');
+  return new UnsignedClaimTransport({
+    resolver: canResolve
+      ? (reader as unknown as import('../client/claim-target.js').AddressResolver)
+      : new SystemAddressResolver(),
+    ...(fallback ? { fallbackResolver: new SystemAddressResolver() } : {}),
+  });
 }

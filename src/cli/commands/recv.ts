@@ -6,6 +6,7 @@
  * `recv_primary_interval_seconds`) with ±20% jitter, so many clients do not
  * poll in lockstep, until SIGINT/SIGTERM.
  */
+import { setMaxListeners } from 'node:events';
 import type { ReceiveOptions, ReceiveResult } from '../../client/receive.js';
 import { asCliError } from '../client-errors.js';
 import { type ClientSession, openClientSession } from '../client-session.js';
@@ -88,6 +89,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<number> {
   const session = await openClientSession(ctx, { network: true });
   const stop = new AbortController();
+  // Every parallel lookup of a pass listens on this one signal.
+  setMaxListeners(0, stop.signal);
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);

@@ -55,7 +55,7 @@ export async function runSend(
         const e = asCliError(err);
         throw new CliError(
           e.exitCode === ExitCode.user ? ExitCode.user : ExitCode.network,
-          `send failed: ${e.message}`,
+          e.message.startsWith('send failed') ? e.message : `send failed: ${e.message}`,
           {
             cause: err,
           },
