@@ -106,6 +106,8 @@ describeWith(['dig', 'kdig', 'nsupdate'], 'txt-rrset-over-udp-and-tcp', () => {
 
   it('answers on IPv6 loopback too (UDP and TCP)', async (ctx) => {
     if (!v6) {
+      // CI machines have IPv6 loopback; only a local run without it may skip.
+      if (process.env.CI) throw new Error('::1 is not available on this machine');
       console.warn('[e2e] ::1 not available; IPv6 check skipped');
       ctx.skip();
     }
