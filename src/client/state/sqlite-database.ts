@@ -6,18 +6,14 @@
  * rather than written to. Private on disk: directory 0700, file and its
  * `-wal`/`-shm` companions 0600.
  */
-import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { preparePrivateFile, restrictSqliteCompanions } from '../../runtime/private-sqlite-file.js';
 import { StateFileError } from '../errors.js';
 
 /** `PRAGMA application_id` of a client state file: ASCII "DMPC". */
 export const STATE_APPLICATION_ID = 0x444d5043;
 /** Schema version this code writes. */
 export const STATE_SCHEMA_VERSION = 1;
-
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
 
 const SCHEMA_V1 = `
 CREATE TABLE prekeys (
@@ -70,7 +66,7 @@ export function blobBytes(b: Buffer): Uint8Array {
  *   newer dnsmesh; it is left untouched.
  */
 export function openStateDatabase(path: string): Database.Database {
-  prepareFile(path);
+  preparePrivateFile(path);
   const db = new Database(path, { timeout: 5000 });
   try {
     const appId = Number(db.pragma('application_id', { simple: true }));
@@ -107,37 +103,10 @@ export function openStateDatabase(path: string): Database.Database {
         db.pragma(`user_version = ${STATE_SCHEMA_VERSION}`);
       }).immediate();
     }
-    restrictCompanions(path);
+    restrictSqliteCompanions(path);
     return db;
   } catch (err) {
     db.close();
     throw err;
-  }
-}
-
-/** Creates the parent directory (0700) and the file (0600) before sqlite opens it. */
-function prepareFile(path: string): void {
-  const dir = dirname(resolve(path));
-  const firstCreated = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  if (firstCreated !== undefined) {
-    // mkdir's mode is filtered by the umask; pin every directory we made.
-    for (let d = dir; d.length >= firstCreated.length; d = dirname(d)) {
-      chmodSync(d, DIR_MODE);
-      if (d === firstCreated) break;
-    }
-  }
-  // O_NOFOLLOW: a planted symlink must not redirect where private keys are written.
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, FILE_MODE);
-  closeSync(fd);
-  chmodSync(path, FILE_MODE);
-}
-
-function restrictCompanions(path: string): void {
-  for (const suffix of ['-wal', '-shm']) {
-    try {
-      chmodSync(path + suffix, FILE_MODE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
   }
 }

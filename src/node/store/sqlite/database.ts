@@ -8,9 +8,11 @@
  * killed (even `kill -9`); only a power loss or kernel crash can roll back
  * the last commits, never corrupt the file.
  */
-import { chmodSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  preparePrivateFile,
+  restrictSqliteCompanions,
+} from '../../../runtime/private-sqlite-file.js';
 import { NotNodeDatabaseError, SchemaTooNewError } from '../errors.js';
 import {
   APPLICATION_ID,
@@ -25,8 +27,6 @@ import {
 /** Path that opens a private in-memory database (unit tests). */
 export const MEMORY_PATH = ':memory:';
 
-const FILE_MODE = 0o600;
-const DIR_MODE = 0o700;
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 // Caps the -wal file left behind after a burst; sqlite otherwise keeps its
 // high-water size forever.
@@ -75,7 +75,7 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
   const inMemory = path === MEMORY_PATH;
-  if (!inMemory) prepareFile(path);
+  if (!inMemory) preparePrivateFile(path);
 
   const db = new Database(path, { timeout: busyTimeoutMs });
   try {
@@ -90,7 +90,7 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
     if (schemaVersion > SCHEMA_VERSION) {
       throw new SchemaTooNewError(path, schemaVersion, SCHEMA_VERSION);
     }
-    if (!inMemory) restrictCompanions(path);
+    if (!inMemory) restrictSqliteCompanions(path);
     return {
       path,
       connection: db,
@@ -137,32 +137,5 @@ function checkOwnership(db: Database.Database, path: string): void {
       path,
       `user_version ${version}, no dnsmesh application_id, existing objects: ${shown || 'none'}`,
     );
-  }
-}
-
-/** Creates the parent directory (0700) and the file (0600) before sqlite opens it. */
-function prepareFile(path: string): void {
-  const dir = dirname(resolve(path));
-  const firstCreated = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  if (firstCreated !== undefined) {
-    // mkdir's mode is filtered by the umask; pin every directory we made.
-    for (let d = dir; d.length >= firstCreated.length; d = dirname(d)) {
-      chmodSync(d, DIR_MODE);
-      if (d === firstCreated) break;
-    }
-  }
-  // O_NOFOLLOW: never let a planted symlink redirect the node's writes.
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, FILE_MODE);
-  closeSync(fd);
-  chmodSync(path, FILE_MODE);
-}
-
-function restrictCompanions(path: string): void {
-  for (const suffix of ['-wal', '-shm']) {
-    try {
-      chmodSync(path + suffix, FILE_MODE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
   }
 }
