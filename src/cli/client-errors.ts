@@ -14,6 +14,7 @@ const NETWORK_CODES: ReadonlySet<DmpClientErrorCode> = new Set([
   'bad-recipient-key',
   'message-too-large',
   'prekey-id-exhausted',
+  'unreachable',
 ]);
 
 /** A CliError for `err`; unknown errors are rethrown unchanged. */

@@ -8,7 +8,7 @@
  */
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { claimName, SLOT_COUNT } from '../protocol/names.js';
-import { type ClaimRecord, parseAndVerifyClaimRecord } from '../protocol/records/claim-record.js';
+import type { ClaimRecord } from '../protocol/records/claim-record.js';
 import type { SlotManifest } from '../protocol/records/slot-manifest.js';
 import type { DeliveryPath } from './inbox-message.js';
 import type { Candidate, Decoded, ReceiveRun } from './receive-run.js';
@@ -26,12 +26,12 @@ function claimNames(userId: Uint8Array, zone: string): string[] {
 async function freshClaims(run: ReceiveRun, zones: readonly string[]): Promise<ClaimRecord[]> {
   const { ctx, session } = run;
   const names = zones.flatMap((zone) => claimNames(ctx.identity.userId, zone));
-  await session.all(names);
+  await session.all(names, run.claimValidator);
   const claims: ClaimRecord[] = [];
   const pairs = new Set<string>();
   for (const name of names) {
     for (const value of session.lookup(name) ?? []) {
-      const parsed = parseAndVerifyClaimRecord(value, ctx.clock());
+      const parsed = run.parseClaim(value);
       if (!parsed.ok) {
         run.drop(`claim:${parsed.code}`);
         continue;
@@ -86,7 +86,8 @@ export async function receiveClaims(
   const { ctx, session } = run;
   const claims = await freshClaims(run, zones);
   const senderZones = [...new Set(claims.map((c) => c.senderMailboxDomain))];
-  await session.all(senderZones.flatMap((zone) => slotNames(ctx.identity.userId, zone)));
+  const senderSlots = senderZones.flatMap((zone) => slotNames(ctx.identity.userId, zone));
+  await session.all(senderSlots, run.slotValidator);
 
   const candidates: Candidate[] = [];
   for (const claim of claims) {

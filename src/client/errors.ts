@@ -31,7 +31,9 @@ export type DmpClientErrorCode =
   /** The local state file cannot be used. */
   | 'state-file'
   /** An address or name argument is malformed. */
-  | 'invalid-address';
+  | 'invalid-address'
+  /** No DNS lookup of an operation got any answer (resolvers or node down). */
+  | 'unreachable';
 
 /** Base class of every client error. */
 export class DmpClientError extends Error {
@@ -91,6 +93,29 @@ export class SendFailedError extends DmpClientError {
       'send-failed',
       `send failed publishing ${recordKind} ${recordName} (${published} records already published): ${why}`,
       'Check the node endpoint and your write credentials, then send again',
+      { cause },
+    );
+  }
+}
+
+/**
+ * Not one lookup of an operation was answered: every resolver failed (down,
+ * refusing, timing out). Thrown instead of reporting "nothing found", which
+ * would be indistinguishable from an empty mailbox or an unknown user.
+ */
+export class UnreachableError extends DmpClientError {
+  override readonly name = 'UnreachableError';
+  constructor(
+    /** What was being done ("receive", "identity fetch"). */
+    readonly operation: string,
+    /** One line per distinct failure, each naming the server (`host:port/proto`). */
+    readonly reasons: readonly string[],
+    cause?: unknown,
+  ) {
+    super(
+      'unreachable',
+      `${operation} failed: no DNS lookup was answered — ${reasons.join('; ')}`,
+      'Check that the resolvers in your config (`dnsmesh resolvers list`) or your node are up and reachable',
       { cause },
     );
   }

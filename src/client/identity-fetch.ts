@@ -30,6 +30,8 @@ import type { ContactInit } from './contacts.js';
 import { type ClientContext, newSession } from './context.js';
 import { DmpClientError } from './errors.js';
 import { identityFingerprint } from './fingerprints.js';
+import { assertReached } from './reach.js';
+import { identityRrsetValidator } from './record-validators.js';
 
 export interface FetchIdentityOptions {
   /** Zone for a bare name (default: the client's own domain). */
@@ -153,13 +155,19 @@ export async function fetchIdentity(
   const { query, rotationNames, contactDomain } = buildQuery(ctx, text, options);
   const session = newSession(ctx, options.signal);
   const [answers, rotations] = await Promise.all([
-    session.all(query.names),
+    session.all(query.names, identityRrsetValidator),
     session.all(rotationNames),
   ]);
-  const index = answers.findIndex((v) => v !== undefined && v.length > 0);
-  if (index < 0) return { status: 'not-found', query };
+  // The first name holding anything wins, verified or not (as in the
+  // reference): values every resolver agreed fail verification count too.
+  const held = answers.map((v, i) => v ?? session.rejected(query.names[i]!));
+  const index = held.findIndex((v) => v !== undefined && v.length > 0);
+  if (index < 0) {
+    assertReached(session, `identity fetch of ${text}`);
+    return { status: 'not-found', query };
+  }
   const name = query.names[index]!;
-  const values = answers[index]!;
+  const values = held[index]!;
 
   let records: IdentityRecord[] = [];
   for (const v of values) {

@@ -65,7 +65,6 @@ export async function publishIdentity(
     },
     identity.ed25519Seed,
   );
-  const existing = (await newSession(ctx, options.signal).values(name)) ?? [];
   try {
     await ctx.writer.publish(name, value, ttl, { signal: options.signal });
   } catch (err) {
@@ -76,6 +75,10 @@ export async function publishIdentity(
       { cause: err },
     );
   }
+  // Read the name only after the write: read first, a caching resolver would
+  // keep "no such name" for the zone's negative TTL and hide the identity
+  // we just published from everyone asking through it.
+  const existing = (await newSession(ctx, options.signal).values(name)) ?? [];
   const stale = existing.filter((v) => {
     if (v === value) return false;
     const parsed = parseAndVerifyIdentityRecord(v);

@@ -9,6 +9,7 @@
  * claim is reused by the phase-2 walk of the same zone. Sessions are short
  * (one call), so nothing goes stale.
  */
+import { type DnsClientError, DnsUntrustedAnswerError } from '../dns/client/errors.js';
 import type { TxtAnswer } from '../dns/client/txt-answer.js';
 import type { TxtReader, TxtValidator } from '../dns/client/txt-reader.js';
 import type { TxtLookup } from '../protocol/message/open.js';
@@ -22,6 +23,11 @@ function valuesOf(answer: TxtAnswer): string[] | undefined {
 export class LookupSession {
   private readonly pending = new Map<string, Promise<string[] | undefined>>();
   private readonly settled = new Map<string, string[] | undefined>();
+  /** Names whose every source answered with values that failed validation. */
+  private readonly rejectedValues = new Map<string, readonly string[]>();
+  /** Names no source answered at all (network failures), with why. */
+  private readonly failures = new Map<string, DnsClientError>();
+  private answered = 0;
   private readonly limit: Limiter;
 
   constructor(
@@ -49,6 +55,7 @@ export class LookupSession {
         return this.reader.readTxt(name, { signal: this.signal, validate });
       }).then(
         (answer) => {
+          this.classify(key, answer);
           const values = valuesOf(answer);
           this.settled.set(key, values);
           return values;
@@ -71,4 +78,39 @@ export class LookupSession {
 
   /** Synchronous view of answers already settled (unread names look absent). */
   readonly lookup: TxtLookup = (name) => this.settled.get(name.toLowerCase());
+
+  /**
+   * The values found at `name` that failed validation everywhere they were
+   * read (a record that is not what it should be), if that is what happened.
+   */
+  rejected(name: string): readonly string[] | undefined {
+    return this.rejectedValues.get(name.toLowerCase());
+  }
+
+  /**
+   * What the session's reads reached: how many names got an answer
+   * (values, "no such name", or values that failed validation) and why
+   * the others got none. A session with failures and nothing answered
+   * never reached DNS — that is not an empty mailbox.
+   */
+  reach(): SessionReach {
+    return { answered: this.answered, failures: [...this.failures.values()] };
+  }
+
+  private classify(key: string, answer: TxtAnswer): void {
+    if (answer.status !== 'error') {
+      this.answered++;
+    } else if (answer.error instanceof DnsUntrustedAnswerError) {
+      this.answered++;
+      if (answer.error.values !== undefined) this.rejectedValues.set(key, answer.error.values);
+    } else if (answer.error.code !== 'aborted') {
+      this.failures.set(key, answer.error);
+    }
+  }
+}
+
+/** See {@link LookupSession.reach}. */
+export interface SessionReach {
+  readonly answered: number;
+  readonly failures: readonly DnsClientError[];
 }

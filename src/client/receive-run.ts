@@ -4,9 +4,11 @@
  * with — decode the reserved candidates in parallel, then finalize or
  * release their replay reservations (core.md §8.5 steps 5–8, §8.6 10–13).
  */
+
+import type { TxtValidator } from '../dns/client/txt-reader.js';
 import { bytesEqual } from '../protocol/bytes.js';
 import type { OpenedMessage } from '../protocol/message/open.js';
-import type { ClaimRecord } from '../protocol/records/claim-record.js';
+import { type ClaimRecord, parseAndVerifyClaimRecord } from '../protocol/records/claim-record.js';
 import {
   isSlotManifestExpired,
   parseAndVerifySlotManifest,
@@ -17,6 +19,7 @@ import type { ClientContext } from './context.js';
 import { fetchAndOpen } from './fetch-message.js';
 import type { DeliveryPath } from './inbox-message.js';
 import type { LookupSession } from './lookup-session.js';
+import { authenticAny } from './record-validators.js';
 import { resolveSenderLabel } from './sender-label.js';
 
 /** A manifest that passed every pre-decode check and holds a replay reservation. */
@@ -42,6 +45,11 @@ export class ReceiveRun {
   /** Best-effort writes (prekey deletions) awaited at the end of the pass. */
   readonly deferred: Promise<unknown>[] = [];
   private readonly manifests = new Map<string, ParseResult<SlotManifest>>();
+  private readonly claims = new Map<string, ParseResult<ClaimRecord>>();
+  /** Slot RRsets must hold a signed manifest (verified once, shared with the phases). */
+  readonly slotValidator: TxtValidator = authenticAny((v) => this.parseManifest(v));
+  /** Claim RRsets must hold a signed claim. */
+  readonly claimValidator: TxtValidator = authenticAny((v) => this.parseClaim(v));
 
   constructor(
     readonly ctx: ClientContext,
@@ -58,6 +66,16 @@ export class ReceiveRun {
     if (parsed === undefined) {
       parsed = parseAndVerifySlotManifest(value, this.ctx.clock());
       this.manifests.set(value, parsed);
+    }
+    return parsed;
+  }
+
+  /** Parses and verifies a claim value once per pass (the validator and phase share it). */
+  parseClaim(value: string): ParseResult<ClaimRecord> {
+    let parsed = this.claims.get(value);
+    if (parsed === undefined) {
+      parsed = parseAndVerifyClaimRecord(value, this.ctx.clock());
+      this.claims.set(value, parsed);
     }
     return parsed;
   }

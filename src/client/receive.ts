@@ -18,6 +18,7 @@ import { type ClientContext, newSession } from './context.js';
 import { countsSince, type QueryCounts } from './counting-reader.js';
 import { DmpClientError } from './errors.js';
 import type { DeliveryPath, InboxMessage } from './inbox-message.js';
+import { assertReached, failureReasons } from './reach.js';
 import { type Decoded, ReceiveRun } from './receive-run.js';
 import type { ClaimProvider } from './send.js';
 import { slotWalkCandidates } from './slot-walk.js';
@@ -51,6 +52,12 @@ export interface ReceiveStats {
   readonly phases: readonly ReceivePhase[];
   /** Values and messages refused, by reason (`replay`, `unpinned-signer`, `undecodable:decrypt` …). */
   readonly dropped: Readonly<Record<string, number>>;
+  /**
+   * Names no resolver answered (network failures) and why, one line per
+   * distinct failure naming the server. Mail behind them was not seen this
+   * pass. (When no name at all was answered, `receive` throws instead.)
+   */
+  readonly unanswered: { readonly names: number; readonly reasons: readonly string[] };
 }
 
 export interface ReceiveResult {
@@ -89,7 +96,8 @@ export async function receiveMessages(
   }
   const started = performance.now();
   const before = ctx.reader.snapshot();
-  const run = new ReceiveRun(ctx, newSession(ctx, options.signal));
+  const session = newSession(ctx, options.signal);
+  const run = new ReceiveRun(ctx, session);
   const messages: InboxMessage[] = [];
   const intros: IntroEntry[] = [];
   const phases: ReceivePhase[] = [];
@@ -140,6 +148,7 @@ export async function receiveMessages(
       );
       report('provider-claims');
     }
+    assertReached(session, 'receive');
   } finally {
     await run.settle();
   }
@@ -153,6 +162,10 @@ export async function receiveMessages(
       durationMs: performance.now() - started,
       phases,
       dropped: run.dropped,
+      unanswered: {
+        names: session.reach().failures.length,
+        reasons: failureReasons(session.reach().failures),
+      },
     },
   };
 }

@@ -10,6 +10,7 @@ import { identityLookupNames, selectIdentityRecord } from '../protocol/message/i
 import type { Contact } from './contacts.js';
 import type { ClientContext } from './context.js';
 import type { LookupSession } from './lookup-session.js';
+import { identityRrsetValidator } from './record-validators.js';
 
 const V1_ONLY: readonly number[] = Object.freeze([1]);
 
@@ -31,7 +32,7 @@ export async function recipientVersions(
   const user = address.slice(0, at);
   const host = address.slice(at + 1);
   const names = identityLookupNames(user, host, [rawUser]);
-  const values = await session.all(names);
+  const values = await session.all(names, identityRrsetValidator);
   const expected = contact.ed25519Spk
     ? { ed25519Spk: contact.ed25519Spk }
     : { x25519Pk: contact.x25519Pub };

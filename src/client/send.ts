@@ -24,6 +24,7 @@ import { countsSince, type QueryCounts } from './counting-reader.js';
 import { DmpClientError, SendFailedError } from './errors.js';
 import { checkMessageSize } from './message-limits.js';
 import { recipientVersions } from './recipient-versions.js';
+import { prekeyPoolValidator } from './record-validators.js';
 
 /** A first-contact claim provider: its zone and (optionally) its node's endpoint URL. */
 export interface ClaimProvider {
@@ -130,7 +131,7 @@ export async function sendMessage(
   const [prekey, versions] = await Promise.all([
     pin !== undefined && contact.username !== ''
       ? session
-          .values(prekeyPoolName(contact.username, contact.domain))
+          .values(prekeyPoolName(contact.username, contact.domain), prekeyPoolValidator(pin, now))
           .then((values) => choosePrekey(values, pin, now, ctx.random))
       : undefined,
     recipientVersions(ctx, contact, session),

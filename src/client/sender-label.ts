@@ -10,6 +10,7 @@ import { canonicalizeAddress } from '../protocol/message/envelope.js';
 import { identityLookupNames, verifySenderLabel } from '../protocol/message/identity-lookup.js';
 import type { ClientContext } from './context.js';
 import type { LookupSession } from './lookup-session.js';
+import { identityRrsetValidator } from './record-validators.js';
 
 /** The verified label, or `''`. */
 export async function resolveSenderLabel(
@@ -24,7 +25,10 @@ export async function resolveSenderLabel(
   const key = `${canonical}|${toHex(senderSpk)}`;
   if (ctx.verifiedLabels.has(key)) return canonical;
   const at = canonical.indexOf('@');
-  await session.all(identityLookupNames(canonical.slice(0, at), canonical.slice(at + 1)));
+  await session.all(
+    identityLookupNames(canonical.slice(0, at), canonical.slice(at + 1)),
+    identityRrsetValidator,
+  );
   const label = verifySenderLabel(canonical, senderSpk, session.lookup);
   if (label !== '') ctx.verifiedLabels.add(key);
   return label;

@@ -14,7 +14,7 @@ export async function slotWalkCandidates(run: ReceiveRun): Promise<Candidate[]> 
   const zones = ctx.contacts.zonesToPoll();
   const known = ctx.contacts.pinnedKeys();
   const names = zones.flatMap((zone) => slotNames(ctx.identity.userId, zone));
-  await session.all(names);
+  await session.all(names, run.slotValidator);
 
   const candidates: Candidate[] = [];
   for (const zone of zones) {

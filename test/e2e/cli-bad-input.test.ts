@@ -155,7 +155,7 @@ describe('cli-bad-input', () => {
 
   // Today recv swallows the failure of every lookup and prints "(no new
   // messages)" with exit 0 — indistinguishable from an empty mailbox.
-  it.fails('KNOWN BUG: node down: recv says it could not reach 127.0.0.1:<port> and exits non-zero', async () => {
+  it('node down: recv says it could not reach 127.0.0.1:<port> and exits non-zero', async () => {
     const r = await failsCleanly(['recv'], {}, { nodeUp: false });
     expect(r.stderr).toContain(`127.0.0.1:${node.port}`);
   });

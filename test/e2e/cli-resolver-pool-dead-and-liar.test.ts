@@ -4,37 +4,31 @@
  * that answers every TXT question with forged, DMP-looking junk) and the
  * real node; alice, on a healthy resolver, sends.
  *
- * What the CLI does today:
+ * What must hold:
  * - dead + real: the dead entry is skipped at once (a connected UDP socket
  *   turns ICMP port-unreachable into "refused") and delivery works, in
  *   either order;
- * - with the liar in the pool, in any position, nothing is delivered and
- *   `identity fetch` finds no identity: claims, slot manifests and identity
- *   records are read without a validator, so the pool takes the liar's junk
- *   as "found" — and, by the oracle rule, charges the honest resolver for
- *   its NXDOMAINs, which moves the liar to the front. These two are marked
- *   `it.fails` (KNOWN BUG, reported); they start failing — i.e. passing
- *   for real — once the client validates those reads.
+ * - with the liar in the pool, in any position, delivery and `identity
+ *   fetch` still work: the client attaches a signature validator to every
+ *   DMP read (claims, slot manifests, identity records, prekeys, chunks),
+ *   so the pool treats the liar's junk as a wrong answer, asks the next
+ *   resolver and convicts the liar.
  *
  * The CLI keeps no pool state between runs (`resolvers list --json` prints
  * the configured entries only), so demotion is checked through the library
  * the CLI is built from: bob's keys (derived from his passphrase and salt),
- * the same `ResolverPool`, `DmpClient.receive` — once as the CLI wires it
- * (nothing delivered, the liar never convicted), once with a reader that
- * adds signature validators to every DMP read, which delivers and leaves
- * the liar distrusted, the dead entry cooling down and the node preferred.
+ * the same `ResolverPool` and `DmpClient.receive` as the CLI wires them,
+ * which must deliver and leave the liar distrusted, the dead entry cooling
+ * down and the node preferred.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DmpClient } from '../../src/client/client.js';
 import { openSqliteClientState } from '../../src/client/state/sqlite-state.js';
 import { ResolverPool } from '../../src/dns/client/resolver-pool.js';
-import type { ReadTxtOptions, TxtReader, TxtValidator } from '../../src/dns/client/txt-reader.js';
+import type { TxtReader } from '../../src/dns/client/txt-reader.js';
 import { fromHex } from '../../src/protocol/bytes.js';
 import { deriveIdentity, type IdentityKeys } from '../../src/protocol/crypto/identity.js';
-import { parseAndVerifyClaimRecord } from '../../src/protocol/records/claim-record.js';
-import { parseAndVerifyIdentityRecord } from '../../src/protocol/records/identity-record.js';
-import { parseAndVerifySlotManifest } from '../../src/protocol/records/slot-manifest.js';
 import { installNodeCrypto } from '../../src/runtime/node-crypto-provider.js';
 import {
   type CliUser,
@@ -49,31 +43,6 @@ import {
 import { cleanup, freePort, tempDir } from './harness.js';
 
 const ZONE = 'mesh.test';
-
-/** Validators a client could attach by record kind (what the fix would do inside src/client). */
-function validatorFor(name: string): TxtValidator | undefined {
-  const label = name.toLowerCase().split('.')[0]!;
-  const now = () => Math.floor(Date.now() / 1000);
-  if (/^claim-\d+$/.test(label)) {
-    return (values) => values.some((v) => parseAndVerifyClaimRecord(v, now()).ok);
-  }
-  if (/^slot-\d+$/.test(label)) {
-    return (values) => values.some((v) => parseAndVerifySlotManifest(v, now()).ok);
-  }
-  if (label.startsWith('id-') || label === 'dmp') {
-    return (values) => values.some((v) => parseAndVerifyIdentityRecord(v).ok);
-  }
-  return undefined;
-}
-
-/** Passes reads through, adding a validator where the caller gave none. */
-class ValidatingReader implements TxtReader {
-  constructor(private readonly inner: TxtReader) {}
-  readTxt(name: string, options: ReadTxtOptions = {}) {
-    const validate = options.validate ?? validatorFor(name);
-    return this.inner.readTxt(name, validate ? { ...options, validate } : options);
-  }
-}
 
 describe('cli-resolver-pool-dead-and-liar', () => {
   let node: MeshNode;
@@ -158,7 +127,7 @@ describe('cli-resolver-pool-dead-and-liar', () => {
     }
   });
 
-  it.fails('KNOWN BUG: with the liar in the pool (any order) recv still delivers', async () => {
+  it('with the liar in the pool (any order) recv still delivers', async () => {
     for (const order of [
       ['dead', 'liar', 'real'],
       ['real', 'liar', 'dead'],
@@ -172,34 +141,20 @@ describe('cli-resolver-pool-dead-and-liar', () => {
     }
   });
 
-  it.fails('KNOWN BUG: identity fetch through dead → liar → real finds alice', async () => {
+  it('identity fetch through dead → liar → real finds alice', async () => {
     await useResolvers('dead', 'liar', 'real');
     const r = await bob.cli(['identity', 'fetch', 'alice']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`signing_public_key: ${aliceKeys.spk}`);
   });
 
-  it('library, wired as the CLI wires it: the liar’s junk wins and is never convicted', async () => {
-    // Whatever the CLI cases above left undelivered is still in DNS; a fresh state sees it all.
-    await alice.ok(['send', 'bob', 'library: plain pool']);
-    const pool = new ResolverPool([entries.dead, entries.liar, entries.real], {
-      timeoutMs: 2000,
-      deadlineMs: 6000,
-    });
-    const texts = await libraryReceive(pool);
-    expect(texts).not.toContain('library: plain pool');
-    const liarStatus = pool.list().find((s) => s.server === entries.liar)!;
-    expect(liarStatus.lies).toBe(0);
-    expect(liarStatus.state).toBe('preferred');
-  });
-
-  it('library, with validated DMP reads: delivers; liar distrusted, dead cooling down, node first', async () => {
+  it('library, wired as the CLI wires it: delivers; liar distrusted, dead cooling down, node first', async () => {
     await alice.ok(['send', 'bob', 'library: validated pool']);
     const pool = new ResolverPool([entries.dead, entries.liar, entries.real], {
       timeoutMs: 2000,
       deadlineMs: 6000,
     });
-    const texts = await libraryReceive(new ValidatingReader(pool));
+    const texts = await libraryReceive(pool);
     expect(texts).toContain('library: validated pool');
     const status = Object.fromEntries(pool.list().map((s) => [s.server, s]));
     expect(status[entries.liar]).toMatchObject({ state: 'distrusted' });

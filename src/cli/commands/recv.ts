@@ -124,6 +124,13 @@ export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<numbe
         continue;
       }
       bar.done();
+      const { unanswered } = result.stats;
+      if (unanswered.names > 0) {
+        eprintln(
+          `  warning: ${unanswered.names} lookup(s) got no answer, so mail there was not checked: ` +
+            unanswered.reasons.join('; '),
+        );
+      }
       report(result, opts, opts.watch === true);
       if (!opts.watch || stop.signal.aborted) break;
       bar.update(`waiting ~${interval}s (Ctrl-C to stop)`);

@@ -59,7 +59,8 @@ export class DirectReader implements TxtReader {
     if (answer.status === 'found' && options.validate !== undefined) {
       if (!runValidator(options.validate, answer.values)) {
         const reason = 'values fail validation';
-        return { status: 'error', error: new DnsUntrustedAnswerError(server, name, reason) };
+        const error = new DnsUntrustedAnswerError(server, name, reason, answer.values);
+        return { status: 'error', error };
       }
     }
     return answer;

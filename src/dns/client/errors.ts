@@ -139,6 +139,8 @@ export class DnsUntrustedAnswerError extends DnsClientError {
     readonly server: string,
     readonly qname: string,
     reason: string,
+    /** The values that failed the caller's validation, when there were any. */
+    readonly values?: readonly string[],
   ) {
     super(`answer from ${server} for ${qname} rejected: ${reason}`);
   }

@@ -377,7 +377,7 @@ export class ResolverPool implements TxtReader {
       const reason = 'values fail verification at every resolver that answered';
       return {
         status: 'error',
-        error: new DnsUntrustedAnswerError(invalid.h.label, lookup.name, reason),
+        error: new DnsUntrustedAnswerError(invalid.h.label, lookup.name, reason, invalid.values),
       };
     }
     return {
