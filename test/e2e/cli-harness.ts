@@ -381,14 +381,13 @@ export interface Recursor {
  * Starts unbound on 127.0.0.1 as a recursor that knows exactly `stubs`
  * (zone → node DNS port): each zone is a stub-zone; every other name is
  * REFUSED by a root local-zone, so no query ever leaves loopback. Caching
- * is off: the scenarios read names right after writing them, and with
- * caching a test would only measure TTLs (a name read before it was
- * written stays NODATA for the node's negative TTL, 60 s by default —
- * `identity publish` reads its own name first, so a contact's resolver can
- * hide a fresh identity for that long).
+ * is off unless `caching` is set: the scenarios read names right after
+ * writing them, and with caching a test would mostly measure TTLs (a name
+ * read before it was written stays NXDOMAIN for the node's negative TTL).
  */
 export async function startUnbound(
   stubs: readonly { zone: string; port: number }[],
+  { caching = false }: { caching?: boolean } = {},
 ): Promise<Recursor> {
   const unbound = toolPath('unbound');
   if (unbound === undefined) throw new Error('unbound is not installed');
@@ -418,9 +417,8 @@ export async function startUnbound(
     '  use-caps-for-id: yes',
     '  qname-minimisation: yes',
     '  edns-buffer-size: 1232',
-    // No caching: the scenarios read names right after writing them (see startUnbound).
-    '  cache-max-ttl: 0',
-    '  cache-max-negative-ttl: 0',
+    // No caching by default: the scenarios read names right after writing them.
+    ...(caching ? [] : ['  cache-max-ttl: 0', '  cache-max-negative-ttl: 0']),
     '  local-zone: "." refuse',
     ...stubs.flatMap((s) => [
       `  local-zone: "${s.zone}." transparent`,
