@@ -14,7 +14,8 @@ import type { DeliveryPath } from './inbox-message.js';
 import type { Candidate, Decoded, ReceiveRun } from './receive-run.js';
 import { slotNames } from './slot-walk.js';
 
-function claimNames(userId: Uint8Array, zone: string): string[] {
+/** The ten claim names of our mailbox in `zone`, or none when a name cannot be built. */
+export function claimNames(userId: Uint8Array, zone: string): string[] {
   try {
     return Array.from({ length: SLOT_COUNT }, (_, slot) => claimName(userId, slot, zone));
   } catch {

@@ -7,13 +7,14 @@
  * | 2 slot walk | not `primaryOnly` | 10 slot names per polled zone |
  * | 3 provider claims | claim providers given | 10 claim names per provider zone |
  *
- * Each phase reads all its names in parallel, then every message's chunks
- * in parallel; a phase finishes (and records its deliveries in the replay
+ * The names of all three phases are requested at once, up front; each
+ * phase then takes its answers, reads every message's chunks in parallel,
+ * and finishes (and records its deliveries in the replay
  * cache) before the next starts, so phase 1 dedupes phase 2 as in the
  * reference. Per message: the manifest's slot RRset (shared per zone), k
  * chunk reads and, for DMPv2 senders, two identity reads for the label.
  */
-import { receiveClaims } from './claim-receive.js';
+import { claimNames, receiveClaims } from './claim-receive.js';
 import { type ClientContext, newSession } from './context.js';
 import { countsSince, type QueryCounts } from './counting-reader.js';
 import { DmpClientError } from './errors.js';
@@ -21,7 +22,7 @@ import type { DeliveryPath, InboxMessage } from './inbox-message.js';
 import { assertReached, failureReasons } from './reach.js';
 import { type Decoded, ReceiveRun } from './receive-run.js';
 import type { ClaimProvider } from './send.js';
-import { slotWalkCandidates } from './slot-walk.js';
+import { slotWalkCandidates, slotWalkNames } from './slot-walk.js';
 import type { IntroEntry } from './state/types.js';
 
 export interface ReceiveOptions {
@@ -130,8 +131,22 @@ export async function receiveMessages(
     }
   };
 
+  const providers = options.claimProviders ?? [];
+  const ownClaims =
+    !options.skipPrimary && (known.size > 0 || options.primaryOnly) && ctx.domain !== '';
+  // Every name of every phase is known now, so ask for them all at once:
+  // the later phases' round trips overlap phase 1's instead of following
+  // it. Queued in phase order, so phase 1 (the fast path) is never stuck
+  // behind a long slot walk. The phases still run — and dedupe — in order,
+  // reading these answers from the session (same names, same validators).
+  const { userId } = ctx.identity;
+  if (ownClaims) void session.all(claimNames(userId, ctx.domain), run.claimValidator);
+  if (!options.primaryOnly) void session.all(slotWalkNames(run), run.slotValidator);
+  const providerNames = providers.flatMap((p) => claimNames(userId, p.zone));
+  if (providerNames.length > 0) void session.all(providerNames, run.claimValidator);
+
   try {
-    if (!options.skipPrimary && (known.size > 0 || options.primaryOnly) && ctx.domain !== '') {
+    if (ownClaims) {
       await claimPhase([ctx.domain], 'own-zone-claim');
       report('own-zone-claims');
     }
@@ -140,7 +155,6 @@ export async function receiveMessages(
       for (const d of decoded) messages.push(toInbox(ctx, d));
       report('slot-walk');
     }
-    const providers = options.claimProviders ?? [];
     if (providers.length > 0) {
       await claimPhase(
         providers.map((p) => p.zone),

@@ -13,8 +13,7 @@ export async function slotWalkCandidates(run: ReceiveRun): Promise<Candidate[]> 
   const { ctx, session } = run;
   const zones = ctx.contacts.zonesToPoll();
   const known = ctx.contacts.pinnedKeys();
-  const names = zones.flatMap((zone) => slotNames(ctx.identity.userId, zone));
-  await session.all(names, run.slotValidator);
+  await session.all(slotWalkNames(run), run.slotValidator);
 
   const candidates: Candidate[] = [];
   for (const zone of zones) {
@@ -43,6 +42,12 @@ export async function slotWalkCandidates(run: ReceiveRun): Promise<Candidate[]> 
     }
   }
   return candidates;
+}
+
+/** Every name the slot walk reads: our ten slots in each polled zone. */
+export function slotWalkNames(run: ReceiveRun): string[] {
+  const { ctx } = run;
+  return ctx.contacts.zonesToPoll().flatMap((zone) => slotNames(ctx.identity.userId, zone));
 }
 
 /** The ten slot names of our mailbox in `zone`, or none when a name cannot be built. */
