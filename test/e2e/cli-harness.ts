@@ -9,8 +9,9 @@
  * - {@link CliUser}: one config home, the CLI run with `--config-home`, a
  *   passphrase in the environment and HOME pointed at a temp dir;
  * - {@link setupUser}: init → tsig register → claim provider → publish;
- * - {@link startUnbound}: a recursor that only knows the stub zones given
- *   (everything else REFUSED, so nothing ever leaves the machine);
+ * - {@link startUnbound} (from ./unbound-recursor.ts): a recursor that only
+ *   knows the stub zones given (everything else REFUSED, so nothing ever
+ *   leaves the machine);
  * - {@link startLiar}: a DNS server answering every TXT query with junk;
  * - node-store access ({@link nodeRecords}) and signed UPDATEs
  *   ({@link sendUpdate}) for tampering;
@@ -40,19 +41,15 @@ import {
 import { txtAdd, txtDelete } from '../../src/dns/wire/update.js';
 import {
   cleanEnv,
-  dig,
   type ExecResult,
   freePort,
   type NodeProcess,
   REPO,
   run,
   signedUpdate,
-  spawnTracked,
   startNode,
   tcpExchange,
   tempDir,
-  toolPath,
-  waitFor,
 } from './harness.js';
 
 export const CLI_TS = join(REPO, 'src/cli/main.ts');
@@ -369,93 +366,9 @@ export async function snapshotFiles(dir: string): Promise<Record<string, string>
 }
 
 // ---------------------------------------------------------------------------
-// unbound
+// unbound (its own module, so DNS-only scenarios can use it without the CLI)
 
-export interface Recursor {
-  readonly port: number;
-  /** unbound's output so far. */
-  log(): string;
-}
-
-/**
- * Starts unbound on 127.0.0.1 as a recursor that knows exactly `stubs`
- * (zone → node DNS port): each zone is a stub-zone; every other name is
- * REFUSED by a root local-zone, so no query ever leaves loopback. Caching
- * is off unless `caching` is set: the scenarios read names right after
- * writing them, and with caching a test would mostly measure TTLs (a name
- * read before it was written stays NXDOMAIN for the node's negative TTL).
- */
-export async function startUnbound(
-  stubs: readonly { zone: string; port: number }[],
-  { caching = false }: { caching?: boolean } = {},
-): Promise<Recursor> {
-  const unbound = toolPath('unbound');
-  if (unbound === undefined) throw new Error('unbound is not installed');
-  const dir = await tempDir('dnsmesh-unbound-');
-  const port = await freePort();
-  const conf = join(dir, 'unbound.conf');
-  const lines = [
-    'server:',
-    '  interface: 127.0.0.1',
-    `  port: ${port}`,
-    '  do-ip4: yes',
-    '  do-ip6: no',
-    '  do-udp: yes',
-    '  do-tcp: yes',
-    '  do-daemonize: no',
-    '  chroot: ""',
-    '  username: ""',
-    `  directory: "${dir}"`,
-    `  pidfile: "${join(dir, 'unbound.pid')}"`,
-    '  logfile: ""',
-    '  use-syslog: no',
-    '  verbosity: 1',
-    '  num-threads: 1',
-    '  so-reuseport: no',
-    '  access-control: 127.0.0.0/8 allow',
-    '  do-not-query-localhost: no',
-    '  use-caps-for-id: yes',
-    '  qname-minimisation: yes',
-    '  edns-buffer-size: 1232',
-    // No caching by default: the scenarios read names right after writing them.
-    ...(caching ? [] : ['  cache-max-ttl: 0', '  cache-max-negative-ttl: 0']),
-    '  local-zone: "." refuse',
-    ...stubs.flatMap((s) => [
-      `  local-zone: "${s.zone}." transparent`,
-      `  domain-insecure: "${s.zone}"`,
-    ]),
-    ...stubs.flatMap((s) => [
-      'stub-zone:',
-      `  name: "${s.zone}"`,
-      `  stub-addr: 127.0.0.1@${s.port}`,
-    ]),
-    '',
-  ];
-  await writeFile(conf, lines.join('\n'));
-  let out = '';
-  const child = spawnTracked(unbound, ['-d', '-c', conf], cleanEnv());
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  const first = stubs[0]!.zone;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`unbound exited:\n${out}`);
-      try {
-        return (await dig(port, [first, 'SOA', '+tries=1', '+time=1'])).status === 'NOERROR';
-      } catch {
-        return false;
-      }
-    },
-    15_000,
-    'unbound to answer',
-    100,
-  );
-  return { port, log: () => out };
-}
+export { type Recursor, startUnbound } from './unbound-recursor.js';
 
 // ---------------------------------------------------------------------------
 // A lying resolver

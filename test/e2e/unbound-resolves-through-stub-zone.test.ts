@@ -2,32 +2,26 @@
  * Scenario: a real recursive resolver in front of the node. unbound runs
  * with a stub-zone for the node's zone (mesh.local) pointing at the node,
  * 0x20 on (use-caps-for-id: replies whose question case differs are
- * dropped) and QNAME minimisation on (its default). Records published with
- * nsupdate are resolved through unbound with dig: a plain value, a deep name
- * under DMP's empty non-terminals, a >255-byte multi-string value, and an
- * RRset too large for UDP (unbound gets TC=1 from the node and must fetch it
- * over TCP). A missing name comes back NXDOMAIN with the SOA, so resolvers
+ * dropped), QNAME minimisation on (its default) and caching on, as a
+ * deployed resolver has it. Records published with nsupdate are resolved
+ * through unbound with dig: a plain value, a deep name under DMP's empty
+ * non-terminals, a >255-byte multi-string value, and an RRset too large for
+ * UDP (unbound gets TC=1 from the node and must fetch it over TCP). A missing name comes back NXDOMAIN with the SOA, so resolvers
  * can cache the negative answer.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  cleanEnv,
   cleanup,
   describeWith,
   dig,
-  freePort,
   mintKey,
   type NodeProcess,
   nsupdate,
-  spawnTracked,
   startNode,
   tempDir,
-  toolPath,
   txtValueOf,
-  waitFor,
 } from './harness.js';
+import { startUnbound } from './unbound-recursor.js';
 
 const ZONE = 'mesh.local';
 const LONG = `${'L'.repeat(255)}${'M'.repeat(145)}`;
@@ -39,7 +33,6 @@ const BIG = Array.from(
 describeWith(['dig', 'nsupdate', 'unbound'], 'unbound-resolves-through-stub-zone', () => {
   let node: NodeProcess;
   let resolverPort: number;
-  let unboundLog = '';
 
   beforeAll(async () => {
     const dataDir = await tempDir();
@@ -60,63 +53,9 @@ describeWith(['dig', 'nsupdate', 'unbound'], 'unbound-resolves-through-stub-zone
     );
     expect(r.failure).toBeUndefined();
 
-    const dir = await tempDir('dnsmesh-unbound-');
-    resolverPort = await freePort();
-    const conf = join(dir, 'unbound.conf');
-    await writeFile(
-      conf,
-      [
-        'server:',
-        '  interface: 127.0.0.1',
-        `  port: ${resolverPort}`,
-        '  do-ip4: yes',
-        '  do-ip6: no',
-        '  do-udp: yes',
-        '  do-tcp: yes',
-        '  do-daemonize: no',
-        '  chroot: ""',
-        '  username: ""',
-        `  directory: "${dir}"`,
-        `  pidfile: "${join(dir, 'unbound.pid')}"`,
-        '  logfile: ""',
-        '  use-syslog: no',
-        '  verbosity: 1',
-        '  num-threads: 1',
-        '  so-reuseport: no',
-        '  access-control: 127.0.0.0/8 allow',
-        '  do-not-query-localhost: no',
-        `  domain-insecure: "${ZONE}"`,
-        '  use-caps-for-id: yes',
-        '  qname-minimisation: yes',
-        '  edns-buffer-size: 1232',
-        'stub-zone:',
-        `  name: "${ZONE}"`,
-        `  stub-addr: 127.0.0.1@${node.port}`,
-        '',
-      ].join('\n'),
-    );
-    const child = spawnTracked(toolPath('unbound')!, ['-d', '-c', conf], cleanEnv());
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      unboundLog += d;
-    });
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      unboundLog += d;
-    });
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`unbound exited:\n${unboundLog}`);
-        try {
-          return (
-            (await dig(resolverPort, [ZONE, 'SOA', '+tries=1', '+time=1'])).status === 'NOERROR'
-          );
-        } catch {
-          return false;
-        }
-      },
-      15_000,
-      'unbound to answer',
-      100,
-    );
+    // Caching on: this scenario only reads names written before unbound starts.
+    const unbound = await startUnbound([{ zone: ZONE, port: node.port }], { caching: true });
+    resolverPort = unbound.port;
   });
   afterAll(cleanup);
 

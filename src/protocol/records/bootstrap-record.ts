@@ -8,37 +8,25 @@
  * cluster_base_domain ‖ operator_spk(32); then a 64-byte Ed25519 signature by
  * the zone operator (a different trust domain from cluster operators).
  */
-import { ByteReader, bytesEqual, concatBytes, u16, u64, utf8 } from '../bytes.js';
-import { ed25519PublicKey, signEd25519, verifyEd25519 } from '../crypto/ed25519.js';
+import { type ByteReader, concatBytes, u16, utf8 } from '../bytes.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
-import { casefold, dnsNamesEqual } from './dns-name.js';
+import { casefold } from './dns-name.js';
 import {
-  canonicalNameField,
-  decodeOperatorWire,
-  encodeOperatorWire,
-  MAX_TRUST_RECORD_EXP_FUTURE_SECONDS,
-  pickHighestSeq,
-  readNameField,
-} from './operator-wire.js';
+  decodeOperatorRecordBody,
+  encodeOperatorRecordBody,
+  type OperatorRecordFrame,
+  type OperatorRecordKind,
+  verifyOperatorRecord,
+} from './operator-record.js';
+import { canonicalNameField, pickHighestSeq, readNameField } from './operator-wire.js';
 import { BOOTSTRAP_RECORD_PREFIX } from './prefixes.js';
-import {
-  fixedBytes,
-  nowSeconds,
-  SIGNATURE_BYTES,
-  type U64Input,
-  u64Field,
-  uintField,
-} from './record-fields.js';
+import { fixedBytes, type U64Input, uintField } from './record-fields.js';
+import { signWithSeed } from './seed-signing.js';
 
 /** Body magic. */
 export const BOOTSTRAP_RECORD_MAGIC = 'DMPBS01';
 /** Most entries one record may carry. */
 export const MAX_BOOTSTRAP_ENTRIES = 16;
-
-const MAGIC = utf8(BOOTSTRAP_RECORD_MAGIC);
-/** magic + seq + exp + signer_spk + domain_len. */
-const FIXED_HEADER_BYTES = 7 + 8 + 8 + 32 + 1;
-const MIN_BLOB_BYTES = MAGIC.length + SIGNATURE_BYTES;
 
 /** One cluster choice; lower priority is preferred. */
 export interface BootstrapEntry {
@@ -90,19 +78,8 @@ function byPriority(a: BootstrapEntry, b: BootstrapEntry): number {
   return a.priority - b.priority;
 }
 
-/**
- * The signed body for `input` under `signerSpk`; entries are written in
- * stable priority order.
- *
- * @throws DmpEncodeError on any field the protocol forbids.
- */
-export function encodeBootstrapRecordBody(
-  input: BootstrapRecordInput,
-  signerSpk: Uint8Array,
-): Uint8Array {
-  fixedBytes(signerSpk, 32, 'signerSpk');
-  const domain = canonicalNameField(input.userDomain, 'userDomain');
-  const entries = input.entries;
+/** The per-entry bytes, sorted by priority (stable); refuses what the protocol forbids. */
+function encodeEntries(entries: readonly BootstrapEntry[]): Uint8Array[] {
   ensure(Array.isArray(entries), 'entries must be an array');
   ensure(entries.length >= 1, 'a bootstrap record needs at least one entry');
   ensure(entries.length <= MAX_BOOTSTRAP_ENTRIES, `at most ${MAX_BOOTSTRAP_ENTRIES} entries`);
@@ -118,55 +95,13 @@ export function encodeBootstrapRecordBody(
     return { priority, clusterBaseDomain, operatorSpk, base };
   });
   canonical.sort(byPriority);
-  return concatBytes(
-    MAGIC,
-    u64(u64Field(input.seq, 'seq')),
-    u64(u64Field(input.exp, 'exp')),
-    signerSpk,
-    Uint8Array.of(domain.length),
-    domain,
-    Uint8Array.of(canonical.length),
-    ...canonical.flatMap((e) => [
-      u16(e.priority),
-      Uint8Array.of(e.base.length),
-      e.base,
-      e.operatorSpk,
-    ]),
+  return canonical.map((e) =>
+    concatBytes(u16(e.priority), Uint8Array.of(e.base.length), e.base, e.operatorSpk),
   );
 }
 
-/**
- * Signs a bootstrap record with the zone operator's 32-byte Ed25519 seed and
- * returns the TXT value.
- *
- * @throws DmpEncodeError on forbidden fields, a declared `signerSpk` that is
- *   not the seed's key, or a value over 1200 bytes.
- */
-export function signBootstrapRecord(input: BootstrapRecordInput, signerSeed: Uint8Array): string {
-  fixedBytes(signerSeed, 32, 'signer seed');
-  const signerSpk = ed25519PublicKey(signerSeed);
-  if (input.signerSpk !== undefined) {
-    ensure(bytesEqual(input.signerSpk, signerSpk), 'signing key does not match signerSpk');
-  }
-  const body = encodeBootstrapRecordBody(input, signerSpk);
-  return encodeOperatorWire(BOOTSTRAP_RECORD_PREFIX, body, signEd25519(signerSeed, body));
-}
-
-/**
- * Structural decoding of a bootstrap body (no signature, key or time checks):
- * 1..16 entries, no duplicate (priority, casefolded base), no trailing bytes.
- */
-export function decodeBootstrapRecordBody(body: Uint8Array): ParseResult<BootstrapRecord> {
-  if (body.length < FIXED_HEADER_BYTES) return reject('length', 'body shorter than its header');
-  const reader = new ByteReader(body);
-  if (!bytesEqual(reader.take(MAGIC.length)!, MAGIC)) return reject('structure', 'bad magic');
-  const seq = reader.u64()!;
-  const exp = reader.u64()!;
-  const signerSpk = Uint8Array.from(reader.take(32)!);
-  const domain = readNameField(reader, 'user_domain');
-  if (!domain.ok) return domain;
-  const count = reader.u8();
-  if (count === undefined) return reject('length', 'truncated before entry_count');
+/** Reads 1..16 entries, refusing a duplicate (priority, casefolded base). */
+function readEntries(reader: ByteReader, count: number): ParseResult<BootstrapEntry[]> {
   if (count === 0 || count > MAX_BOOTSTRAP_ENTRIES) {
     return reject('structure', `entry_count ${count} out of range`);
   }
@@ -188,10 +123,63 @@ export function decodeBootstrapRecordBody(body: Uint8Array): ParseResult<Bootstr
       operatorSpk: Uint8Array.from(operatorSpk),
     });
   }
-  if (reader.remaining !== 0) return reject('structure', 'trailing bytes after the last entry');
+  return accept(entries);
+}
+
+/** The frame's fields under this record's names, entries in priority order. */
+function toBootstrapRecord(frame: OperatorRecordFrame<BootstrapEntry>): BootstrapRecord {
+  const { name, signerSpk, items, seq, exp } = frame;
   // Array.prototype.sort is stable, so equal priorities keep wire order.
-  entries.sort(byPriority);
-  return accept({ userDomain: domain.value, signerSpk, entries, seq, exp });
+  return { userDomain: name, signerSpk, entries: items.sort(byPriority), seq, exp };
+}
+
+/** The bootstrap record in the operator-signed frame; the zone operator signs it. */
+const BOOTSTRAP: OperatorRecordKind<BootstrapEntry, BootstrapRecord> = {
+  prefix: BOOTSTRAP_RECORD_PREFIX,
+  magic: utf8(BOOTSTRAP_RECORD_MAGIC),
+  noun: 'bootstrap record',
+  signer: 'signer',
+  nameField: { input: 'userDomain', wire: 'user_domain' },
+  item: 'entry',
+  readItems: readEntries,
+  fromFrame: toBootstrapRecord,
+};
+
+/**
+ * The signed body for `input` under `signerSpk`; entries are written in
+ * stable priority order.
+ *
+ * @throws DmpEncodeError on any field the protocol forbids.
+ */
+export function encodeBootstrapRecordBody(
+  input: BootstrapRecordInput,
+  signerSpk: Uint8Array,
+): Uint8Array {
+  const { userDomain: name, seq, exp } = input;
+  return encodeOperatorRecordBody(BOOTSTRAP, { name, seq, exp }, signerSpk, () =>
+    encodeEntries(input.entries),
+  );
+}
+
+/**
+ * Signs a bootstrap record with the zone operator's 32-byte Ed25519 seed and
+ * returns the TXT value.
+ *
+ * @throws DmpEncodeError on forbidden fields, a declared `signerSpk` that is
+ *   not the seed's key, or a value over 1200 bytes.
+ */
+export function signBootstrapRecord(input: BootstrapRecordInput, signerSeed: Uint8Array): string {
+  return signWithSeed(BOOTSTRAP.prefix, signerSeed, BOOTSTRAP.signer, input.signerSpk, (spk) =>
+    encodeBootstrapRecordBody(input, spk),
+  );
+}
+
+/**
+ * Structural decoding of a bootstrap body (no signature, key or time checks):
+ * 1..16 entries, no duplicate (priority, casefolded base), no trailing bytes.
+ */
+export function decodeBootstrapRecordBody(body: Uint8Array): ParseResult<BootstrapRecord> {
+  return decodeOperatorRecordBody(body, BOOTSTRAP);
 }
 
 /**
@@ -204,35 +192,8 @@ export function parseAndVerifyBootstrapRecord(
   value: string,
   options: BootstrapRecordVerifyOptions,
 ): ParseResult<BootstrapRecord> {
-  const blob = decodeOperatorWire(value, BOOTSTRAP_RECORD_PREFIX, MIN_BLOB_BYTES);
-  if (!blob.ok) return blob;
-  const pinned = options.signerSpk;
-  if (!(pinned instanceof Uint8Array) || pinned.length !== 32) {
-    return reject('signer', 'pinned signer key must be 32 bytes');
-  }
-  const cut = blob.value.length - SIGNATURE_BYTES;
-  const body = blob.value.subarray(0, cut);
-  if (!verifyEd25519(pinned, body, blob.value.subarray(cut))) {
-    return reject('signature', 'signature does not verify under the pinned signer key');
-  }
-  const record = decodeBootstrapRecordBody(body);
-  if (!record.ok) return record;
-  const { exp, signerSpk, userDomain } = record.value;
-  if (!bytesEqual(signerSpk, pinned)) {
-    return reject('signer', 'embedded signer key differs from the pinned key');
-  }
-  const now = nowSeconds(options.now);
-  if (exp < now) return reject('expired', `bootstrap record expired at ${exp}`);
-  if (exp - now > MAX_TRUST_RECORD_EXP_FUTURE_SECONDS) {
-    return reject('future', 'bootstrap record expiry is more than 5 years away');
-  }
-  if (
-    options.expectedUserDomain !== undefined &&
-    !dnsNamesEqual(userDomain, options.expectedUserDomain)
-  ) {
-    return reject('name', `bootstrap record is for '${userDomain}'`);
-  }
-  return record;
+  const { now, signerSpk, expectedUserDomain: expectedName } = options;
+  return verifyOperatorRecord(value, BOOTSTRAP, { now, signerSpk, expectedName });
 }
 
 /**

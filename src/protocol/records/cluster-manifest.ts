@@ -9,30 +9,25 @@
  * Ed25519 signature by the operator. The magic is the claim record's too, so
  * only the TXT prefix tells them apart.
  */
-import { ByteReader, bytesEqual, concatBytes, u16, u64, utf8 } from '../bytes.js';
-import { ed25519PublicKey, signEd25519, verifyEd25519 } from '../crypto/ed25519.js';
+import { type ByteReader, concatBytes, u16, utf8 } from '../bytes.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
-import { dnsNamesEqual } from './dns-name.js';
 import {
-  canonicalNameField,
+  decodeOperatorRecordBody,
+  encodeOperatorRecordBody,
+  type OperatorRecordFrame,
+  type OperatorRecordKind,
+  verifyOperatorRecord,
+} from './operator-record.js';
+import {
   decodeAscii,
-  decodeOperatorWire,
   decodeText,
-  encodeOperatorWire,
   encodeText,
   isAsciiString,
-  MAX_TRUST_RECORD_EXP_FUTURE_SECONDS,
   pickHighestSeq,
-  readNameField,
 } from './operator-wire.js';
 import { CLUSTER_RECORD_PREFIX } from './prefixes.js';
-import {
-  fixedBytes,
-  nowSeconds,
-  SIGNATURE_BYTES,
-  type U64Input,
-  u64Field,
-} from './record-fields.js';
+import type { U64Input } from './record-fields.js';
+import { signWithSeed } from './seed-signing.js';
 
 /** Body magic (shared with the claim record). */
 export const CLUSTER_MANIFEST_MAGIC = 'DMPCL01';
@@ -44,12 +39,6 @@ export const MAX_NODE_ID_BYTES = 16;
 export const MAX_HTTP_ENDPOINT_BYTES = 128;
 /** Longest DNS endpoint, in UTF-8 bytes. */
 export const MAX_DNS_ENDPOINT_BYTES = 64;
-
-const MAGIC = utf8(CLUSTER_MANIFEST_MAGIC);
-/** magic + seq + exp + operator_spk + name_len. */
-const FIXED_HEADER_BYTES = 7 + 8 + 8 + 32 + 1;
-/** The reference only asks for the magic's worth of body before verifying. */
-const MIN_BLOB_BYTES = MAGIC.length + SIGNATURE_BYTES;
 
 /** One node entry. */
 export interface ClusterNode {
@@ -128,19 +117,8 @@ function encodeNode(node: ClusterNodeInput, index: number): Uint8Array {
   return concatBytes(Uint8Array.of(id.length), id, u16(http.length), http, u16(dns.length), dns);
 }
 
-/**
- * The signed body for `input` under `operatorSpk`.
- *
- * @throws DmpEncodeError on any field the protocol forbids (including an
- *   empty node list, which a parser would still accept).
- */
-export function encodeClusterManifestBody(
-  input: ClusterManifestInput,
-  operatorSpk: Uint8Array,
-): Uint8Array {
-  fixedBytes(operatorSpk, 32, 'operatorSpk');
-  const name = canonicalNameField(input.clusterName, 'clusterName');
-  const nodes = input.nodes;
+/** The per-node bytes; refuses an empty or oversized list and duplicate ids. */
+function encodeNodes(nodes: readonly ClusterNodeInput[]): Uint8Array[] {
   ensure(Array.isArray(nodes), 'nodes must be an array');
   // An empty cluster has a write quorum of zero: every publish would "succeed".
   ensure(nodes.length >= 1, 'a cluster manifest needs at least one node');
@@ -151,33 +129,7 @@ export function encodeClusterManifestBody(
     ensure(!ids.has(node.nodeId), `duplicate nodeId '${node.nodeId}'`);
     ids.add(node.nodeId);
   }
-  return concatBytes(
-    MAGIC,
-    u64(u64Field(input.seq, 'seq')),
-    u64(u64Field(input.exp, 'exp')),
-    operatorSpk,
-    Uint8Array.of(name.length),
-    name,
-    Uint8Array.of(nodes.length),
-    ...encodedNodes,
-  );
-}
-
-/**
- * Signs a manifest with the operator's 32-byte Ed25519 seed and returns the
- * TXT value.
- *
- * @throws DmpEncodeError on forbidden fields, a declared `operatorSpk` that
- *   is not the seed's key, or a value over 1200 bytes.
- */
-export function signClusterManifest(input: ClusterManifestInput, operatorSeed: Uint8Array): string {
-  fixedBytes(operatorSeed, 32, 'operator seed');
-  const operatorSpk = ed25519PublicKey(operatorSeed);
-  if (input.operatorSpk !== undefined) {
-    ensure(bytesEqual(input.operatorSpk, operatorSpk), 'signing key does not match operatorSpk');
-  }
-  const body = encodeClusterManifestBody(input, operatorSpk);
-  return encodeOperatorWire(CLUSTER_RECORD_PREFIX, body, signEd25519(operatorSeed, body));
+  return encodedNodes;
 }
 
 function decodeNode(reader: ByteReader): ParseResult<ClusterNode> {
@@ -214,21 +166,8 @@ function decodeNode(reader: ByteReader): ParseResult<ClusterNode> {
   return accept({ nodeId, httpEndpoint, dnsEndpoint });
 }
 
-/**
- * Structural decoding of a manifest body (no signature, key or time checks).
- * Accepts 0..32 nodes; refuses duplicate node ids and trailing bytes.
- */
-export function decodeClusterManifestBody(body: Uint8Array): ParseResult<ClusterManifest> {
-  if (body.length < FIXED_HEADER_BYTES) return reject('length', 'body shorter than its header');
-  const reader = new ByteReader(body);
-  if (!bytesEqual(reader.take(MAGIC.length)!, MAGIC)) return reject('structure', 'bad magic');
-  const seq = reader.u64()!;
-  const exp = reader.u64()!;
-  const operatorSpk = Uint8Array.from(reader.take(32)!);
-  const name = readNameField(reader, 'cluster_name');
-  if (!name.ok) return name;
-  const count = reader.u8();
-  if (count === undefined) return reject('length', 'truncated before node_count');
+/** Reads 0..32 nodes, refusing duplicate node ids. */
+function readNodes(reader: ByteReader, count: number): ParseResult<ClusterNode[]> {
   if (count > MAX_CLUSTER_NODES) return reject('structure', `node_count ${count} exceeds 32`);
   const nodes: ClusterNode[] = [];
   const ids = new Set<string>();
@@ -241,8 +180,62 @@ export function decodeClusterManifestBody(body: Uint8Array): ParseResult<Cluster
     ids.add(node.value.nodeId);
     nodes.push(node.value);
   }
-  if (reader.remaining !== 0) return reject('structure', 'trailing bytes after the last node');
-  return accept({ clusterName: name.value, operatorSpk, nodes, seq, exp });
+  return accept(nodes);
+}
+
+/** The frame's fields under this record's names. */
+function toClusterManifest(frame: OperatorRecordFrame<ClusterNode>): ClusterManifest {
+  const { name, signerSpk, items, seq, exp } = frame;
+  return { clusterName: name, operatorSpk: signerSpk, nodes: items, seq, exp };
+}
+
+/** The cluster manifest in the operator-signed frame; the cluster operator signs it. */
+const CLUSTER: OperatorRecordKind<ClusterNode, ClusterManifest> = {
+  prefix: CLUSTER_RECORD_PREFIX,
+  magic: utf8(CLUSTER_MANIFEST_MAGIC),
+  noun: 'manifest',
+  signer: 'operator',
+  nameField: { input: 'clusterName', wire: 'cluster_name' },
+  item: 'node',
+  readItems: readNodes,
+  fromFrame: toClusterManifest,
+};
+
+/**
+ * The signed body for `input` under `operatorSpk`.
+ *
+ * @throws DmpEncodeError on any field the protocol forbids (including an
+ *   empty node list, which a parser would still accept).
+ */
+export function encodeClusterManifestBody(
+  input: ClusterManifestInput,
+  operatorSpk: Uint8Array,
+): Uint8Array {
+  const { clusterName: name, seq, exp } = input;
+  return encodeOperatorRecordBody(CLUSTER, { name, seq, exp }, operatorSpk, () =>
+    encodeNodes(input.nodes),
+  );
+}
+
+/**
+ * Signs a manifest with the operator's 32-byte Ed25519 seed and returns the
+ * TXT value.
+ *
+ * @throws DmpEncodeError on forbidden fields, a declared `operatorSpk` that
+ *   is not the seed's key, or a value over 1200 bytes.
+ */
+export function signClusterManifest(input: ClusterManifestInput, operatorSeed: Uint8Array): string {
+  return signWithSeed(CLUSTER.prefix, operatorSeed, CLUSTER.signer, input.operatorSpk, (spk) =>
+    encodeClusterManifestBody(input, spk),
+  );
+}
+
+/**
+ * Structural decoding of a manifest body (no signature, key or time checks).
+ * Accepts 0..32 nodes; refuses duplicate node ids and trailing bytes.
+ */
+export function decodeClusterManifestBody(body: Uint8Array): ParseResult<ClusterManifest> {
+  return decodeOperatorRecordBody(body, CLUSTER);
 }
 
 /**
@@ -256,35 +249,8 @@ export function parseAndVerifyClusterManifest(
   value: string,
   options: ClusterManifestVerifyOptions,
 ): ParseResult<ClusterManifest> {
-  const blob = decodeOperatorWire(value, CLUSTER_RECORD_PREFIX, MIN_BLOB_BYTES);
-  if (!blob.ok) return blob;
-  const pinned = options.operatorSpk;
-  if (!(pinned instanceof Uint8Array) || pinned.length !== 32) {
-    return reject('signer', 'pinned operator key must be 32 bytes');
-  }
-  const cut = blob.value.length - SIGNATURE_BYTES;
-  const body = blob.value.subarray(0, cut);
-  if (!verifyEd25519(pinned, body, blob.value.subarray(cut))) {
-    return reject('signature', 'signature does not verify under the pinned operator key');
-  }
-  const manifest = decodeClusterManifestBody(body);
-  if (!manifest.ok) return manifest;
-  const { exp, operatorSpk, clusterName } = manifest.value;
-  if (!bytesEqual(operatorSpk, pinned)) {
-    return reject('signer', 'embedded operator key differs from the pinned key');
-  }
-  const now = nowSeconds(options.now);
-  if (exp < now) return reject('expired', `manifest expired at ${exp}`);
-  if (exp - now > MAX_TRUST_RECORD_EXP_FUTURE_SECONDS) {
-    return reject('future', 'manifest expiry is more than 5 years away');
-  }
-  if (
-    options.expectedClusterName !== undefined &&
-    !dnsNamesEqual(clusterName, options.expectedClusterName)
-  ) {
-    return reject('name', `manifest is for '${clusterName}'`);
-  }
-  return manifest;
+  const { now, operatorSpk: signerSpk, expectedClusterName: expectedName } = options;
+  return verifyOperatorRecord(value, CLUSTER, { now, signerSpk, expectedName });
 }
 
 /**

@@ -12,13 +12,12 @@
  * no zone field. The operator key is a raw Ed25519 seed, not a DMP identity.
  */
 import { ByteReader, bytesEqual, concatBytes, u16, u64, utf8 } from '../bytes.js';
-import { ed25519PublicKey, signEd25519, verifyEd25519 } from '../crypto/ed25519.js';
+import { verifyEd25519 } from '../crypto/ed25519.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
 import { heartbeatEndpointError } from './heartbeat-endpoint.js';
 import {
   decodeOperatorWire,
   decodeText,
-  encodeOperatorWire,
   encodeText,
   hasSpaceOrControl,
   isAsciiString,
@@ -32,6 +31,7 @@ import {
   type U64Input,
   u64Field,
 } from './record-fields.js';
+import { signWithSeed } from './seed-signing.js';
 
 /** Current body magic. */
 export const HEARTBEAT_MAGIC = 'DMPHB03';
@@ -155,13 +155,9 @@ export function encodeHeartbeatBody(input: HeartbeatInput, operatorSpk: Uint8Arr
  *   is not the seed's key, or a value over 1200 bytes.
  */
 export function signHeartbeat(input: HeartbeatInput, operatorSeed: Uint8Array): string {
-  fixedBytes(operatorSeed, 32, 'operator seed');
-  const operatorSpk = ed25519PublicKey(operatorSeed);
-  if (input.operatorSpk !== undefined) {
-    ensure(bytesEqual(input.operatorSpk, operatorSpk), 'signing key does not match operatorSpk');
-  }
-  const body = encodeHeartbeatBody(input, operatorSpk);
-  return encodeOperatorWire(HEARTBEAT_RECORD_PREFIX, body, signEd25519(operatorSeed, body));
+  return signWithSeed(HEARTBEAT_RECORD_PREFIX, operatorSeed, 'operator', input.operatorSpk, (spk) =>
+    encodeHeartbeatBody(input, spk),
+  );
 }
 
 /**

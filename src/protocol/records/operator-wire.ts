@@ -11,7 +11,7 @@
  */
 import { decodeBase64Strict, encodeBase64 } from '../base64.js';
 import { type ByteReader, concatBytes, utf8 } from '../bytes.js';
-import { accept, ensure, type ParseResult, reject } from '../result.js';
+import { accept, ensure, type ParseResult, type Rejection, reject } from '../result.js';
 import { dnsNameError, stripTrailingDot } from './dns-name.js';
 import { decodeUtf8Exact, isWellFormedText } from './record-fields.js';
 
@@ -20,6 +20,27 @@ export const MAX_OPERATOR_WIRE_BYTES = 1200;
 
 /** Furthest a cluster, bootstrap or rotation `exp` may lie beyond "now": 5 × 365 days. */
 export const MAX_TRUST_RECORD_EXP_FUTURE_SECONDS = 157_680_000n;
+
+/**
+ * The expiry window of a long-lived trust record (cluster manifest,
+ * bootstrap, rotation), checked in node.md §5.1's order: `exp ≥ now` (a
+ * record is still valid in its last second), then `exp − now` within
+ * {@link MAX_TRUST_RECORD_EXP_FUTURE_SECONDS}. `noun` names the record in
+ * the rejection detail.
+ *
+ * @returns the rejection, or `undefined` when `exp` is inside the window.
+ */
+export function trustExpiryRejection(
+  exp: bigint,
+  now: bigint,
+  noun: string,
+): Rejection | undefined {
+  if (exp < now) return reject('expired', `${noun} expired at ${exp}`);
+  if (exp - now > MAX_TRUST_RECORD_EXP_FUTURE_SECONDS) {
+    return reject('future', `${noun} expiry is more than 5 years away`);
+  }
+  return undefined;
+}
 
 /**
  * Checks prefix, the 1200-byte cap and strict base64, and returns the decoded

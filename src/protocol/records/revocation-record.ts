@@ -8,25 +8,20 @@
  * revoked_spk(32) ‖ reason_code(u8) ‖ ts(u64); then a 64-byte Ed25519
  * signature by `revoked_spk`.
  */
-import { ByteReader, bytesEqual, concatBytes, u64, utf8 } from '../bytes.js';
-import { ed25519PublicKey, signEd25519, verifyEd25519 } from '../crypto/ed25519.js';
+import { bytesEqual, u64, utf8 } from '../bytes.js';
+import { verifyEd25519 } from '../crypto/ed25519.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
-import { decodeOperatorWire, encodeOperatorWire } from './operator-wire.js';
 import { REVOCATION_RECORD_PREFIX } from './prefixes.js';
+import { fixedBytes, nowSeconds, type U64Input, u64Field } from './record-fields.js';
+import type { SubjectType } from './rotation-subject.js';
+import { signWithSeed } from './seed-signing.js';
 import {
-  fixedBytes,
-  nowSeconds,
-  SIGNATURE_BYTES,
-  type U64Input,
-  u64Field,
-} from './record-fields.js';
-import {
-  encodeSubject,
-  readSubject,
-  type SubjectType,
-  subjectError,
-  subjectsMatch,
-} from './rotation-subject.js';
+  encodeSubjectRecordBody,
+  openSubjectRecord,
+  readSubjectRecordHead,
+  subjectMismatchRejection,
+  subjectSyntaxRejection,
+} from './subject-record.js';
 
 /** Body magic. */
 export const REVOCATION_RECORD_MAGIC = 'DMPRV01';
@@ -46,7 +41,6 @@ export const REVOCATION_FUTURE_SKEW_SECONDS = 300n;
 const MAGIC = utf8(REVOCATION_RECORD_MAGIC);
 /** revoked_spk + reason_code + ts, which follow the subject. */
 const TAIL_BYTES = 32 + 1 + 8;
-const MIN_BLOB_BYTES = MAGIC.length + SIGNATURE_BYTES;
 
 function isReason(value: number): value is RevocationReason {
   return value >= 1 && value <= 4 && Number.isInteger(value);
@@ -97,17 +91,11 @@ export function encodeRevocationRecordBody(
   input: RevocationRecordInput,
   revokedSpk: Uint8Array,
 ): Uint8Array {
-  const subject = encodeSubject(input.subjectType, input.subject);
-  fixedBytes(revokedSpk, 32, 'revokedSpk');
-  ensure(isReason(input.reasonCode), `reasonCode must be 1..4, got ${input.reasonCode}`);
-  return concatBytes(
-    MAGIC,
-    Uint8Array.of(input.subjectType, subject.length),
-    subject,
-    revokedSpk,
-    Uint8Array.of(input.reasonCode),
-    u64(u64Field(input.ts, 'ts')),
-  );
+  return encodeSubjectRecordBody(MAGIC, input.subjectType, input.subject, () => {
+    fixedBytes(revokedSpk, 32, 'revokedSpk');
+    ensure(isReason(input.reasonCode), `reasonCode must be 1..4, got ${input.reasonCode}`);
+    return [revokedSpk, Uint8Array.of(input.reasonCode), u64(u64Field(input.ts, 'ts'))];
+  });
 }
 
 /**
@@ -121,34 +109,22 @@ export function signRevocationRecord(
   input: RevocationRecordInput,
   revokedSeed: Uint8Array,
 ): string {
-  fixedBytes(revokedSeed, 32, 'revoked seed');
-  const revokedSpk = ed25519PublicKey(revokedSeed);
-  if (input.revokedSpk !== undefined) {
-    ensure(bytesEqual(input.revokedSpk, revokedSpk), 'signing key does not match revokedSpk');
-  }
-  const body = encodeRevocationRecordBody(input, revokedSpk);
-  return encodeOperatorWire(REVOCATION_RECORD_PREFIX, body, signEd25519(revokedSeed, body));
+  return signWithSeed(REVOCATION_RECORD_PREFIX, revokedSeed, 'revoked', input.revokedSpk, (spk) =>
+    encodeRevocationRecordBody(input, spk),
+  );
 }
 
 /** Structural decoding of a revocation body (exact length, subject and reason rules). */
 export function decodeRevocationRecordBody(body: Uint8Array): ParseResult<RevocationRecord> {
-  if (body.length < MAGIC.length + 2 + TAIL_BYTES) {
-    return reject('length', 'body shorter than the fixed fields');
-  }
-  const reader = new ByteReader(body);
-  if (!bytesEqual(reader.take(MAGIC.length)!, MAGIC)) return reject('structure', 'bad magic');
-  const head = readSubject(reader);
+  const head = readSubjectRecordHead(body, MAGIC, TAIL_BYTES);
   if (!head.ok) return head;
-  if (reader.remaining !== TAIL_BYTES) {
-    return reject('length', 'body length does not match its subject length');
-  }
-  const revokedSpk = Uint8Array.from(reader.take(32)!);
-  const reasonCode = reader.u8()!;
+  const { subjectType, subject, tail } = head.value;
+  const revokedSpk = Uint8Array.from(tail.take(32)!);
+  const reasonCode = tail.u8()!;
   if (!isReason(reasonCode)) return reject('structure', `reason_code ${reasonCode} is not 1..4`);
-  const ts = reader.u64()!;
-  const { subjectType, subject } = head.value;
-  const problem = subjectError(subjectType, subject);
-  if (problem !== undefined) return reject('structure', `subject: ${problem}`);
+  const ts = tail.u64()!;
+  const badSubject = subjectSyntaxRejection(subjectType, subject);
+  if (badSubject !== undefined) return badSubject;
   return accept({ subjectType, subject, revokedSpk, reasonCode, ts });
 }
 
@@ -161,26 +137,21 @@ export function parseAndVerifyRevocationRecord(
   value: string,
   options: RevocationRecordVerifyOptions,
 ): ParseResult<RevocationRecord> {
-  const blob = decodeOperatorWire(value, REVOCATION_RECORD_PREFIX, MIN_BLOB_BYTES);
-  if (!blob.ok) return blob;
-  const cut = blob.value.length - SIGNATURE_BYTES;
-  const body = blob.value.subarray(0, cut);
+  const signed = openSubjectRecord(value, REVOCATION_RECORD_PREFIX, MAGIC, 1);
+  if (!signed.ok) return signed;
+  const { body, signatures } = signed.value;
   const record = decodeRevocationRecordBody(body);
   if (!record.ok) return record;
   const { revokedSpk, subjectType, subject, ts } = record.value;
-  if (!verifyEd25519(revokedSpk, body, blob.value.subarray(cut))) {
+  if (!verifyEd25519(revokedSpk, body, signatures[0]!)) {
     return reject('signature', 'self-signature does not verify');
   }
   const expectedKey = options.expectedRevokedSpk;
   if (expectedKey !== undefined && !bytesEqual(revokedSpk, expectedKey)) {
     return reject('signer', 'record revokes a different key');
   }
-  if (
-    options.expectedSubject !== undefined &&
-    !subjectsMatch(subjectType, subject, options.expectedSubject)
-  ) {
-    return reject('name', `record is about '${subject}'`);
-  }
+  const mismatch = subjectMismatchRejection(subjectType, subject, options.expectedSubject);
+  if (mismatch !== undefined) return mismatch;
   const now = nowSeconds(options.now);
   if (options.maxAgeSeconds !== undefined) {
     if (!Number.isFinite(options.maxAgeSeconds)) {

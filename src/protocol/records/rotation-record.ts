@@ -9,29 +9,20 @@
  * and sig_new(64), both over the body. The CLI uses unix milliseconds as
  * `seq`; `ts` carries no rule, so it is kept as a `bigint` like every u64.
  */
-import { ByteReader, bytesEqual, concatBytes, u64, utf8 } from '../bytes.js';
+import { bytesEqual, u64, utf8 } from '../bytes.js';
 import { ed25519PublicKey, signEd25519, verifyEd25519 } from '../crypto/ed25519.js';
 import { accept, ensure, type ParseResult, reject } from '../result.js';
-import {
-  decodeOperatorWire,
-  encodeOperatorWire,
-  MAX_TRUST_RECORD_EXP_FUTURE_SECONDS,
-} from './operator-wire.js';
+import { encodeOperatorWire, trustExpiryRejection } from './operator-wire.js';
 import { ROTATION_RECORD_PREFIX } from './prefixes.js';
+import { fixedBytes, nowSeconds, type U64Input, u64Field } from './record-fields.js';
+import type { SubjectType } from './rotation-subject.js';
 import {
-  fixedBytes,
-  nowSeconds,
-  SIGNATURE_BYTES,
-  type U64Input,
-  u64Field,
-} from './record-fields.js';
-import {
-  encodeSubject,
-  readSubject,
-  type SubjectType,
-  subjectError,
-  subjectsMatch,
-} from './rotation-subject.js';
+  encodeSubjectRecordBody,
+  openSubjectRecord,
+  readSubjectRecordHead,
+  subjectMismatchRejection,
+  subjectSyntaxRejection,
+} from './subject-record.js';
 
 /** Body magic. */
 export const ROTATION_RECORD_MAGIC = 'DMPROT1';
@@ -39,7 +30,6 @@ export const ROTATION_RECORD_MAGIC = 'DMPROT1';
 const MAGIC = utf8(ROTATION_RECORD_MAGIC);
 /** old_spk + new_spk + seq + ts + exp, which follow the subject. */
 const TAIL_BYTES = 32 + 32 + 8 + 8 + 8;
-const MIN_BLOB_BYTES = MAGIC.length + 2 * SIGNATURE_BYTES;
 
 /** Rotation fields as given to the encoder. */
 export interface RotationRecordInput {
@@ -87,20 +77,18 @@ export function encodeRotationRecordBody(
   oldSpk: Uint8Array,
   newSpk: Uint8Array,
 ): Uint8Array {
-  const subject = encodeSubject(input.subjectType, input.subject);
-  fixedBytes(oldSpk, 32, 'oldSpk');
-  fixedBytes(newSpk, 32, 'newSpk');
-  ensure(!bytesEqual(oldSpk, newSpk), 'oldSpk and newSpk must differ');
-  return concatBytes(
-    MAGIC,
-    Uint8Array.of(input.subjectType, subject.length),
-    subject,
-    oldSpk,
-    newSpk,
-    u64(u64Field(input.seq, 'seq')),
-    u64(u64Field(input.ts, 'ts')),
-    u64(u64Field(input.exp, 'exp')),
-  );
+  return encodeSubjectRecordBody(MAGIC, input.subjectType, input.subject, () => {
+    fixedBytes(oldSpk, 32, 'oldSpk');
+    fixedBytes(newSpk, 32, 'newSpk');
+    ensure(!bytesEqual(oldSpk, newSpk), 'oldSpk and newSpk must differ');
+    return [
+      oldSpk,
+      newSpk,
+      u64(u64Field(input.seq, 'seq')),
+      u64(u64Field(input.ts, 'ts')),
+      u64(u64Field(input.exp, 'exp')),
+    ];
+  });
 }
 
 /**
@@ -136,24 +124,16 @@ export function signRotationRecord(
 
 /** Structural decoding of a rotation body (exact length, subject rules, distinct keys). */
 export function decodeRotationRecordBody(body: Uint8Array): ParseResult<RotationRecord> {
-  if (body.length < MAGIC.length + 2 + TAIL_BYTES) {
-    return reject('length', 'body shorter than the fixed fields');
-  }
-  const reader = new ByteReader(body);
-  if (!bytesEqual(reader.take(MAGIC.length)!, MAGIC)) return reject('structure', 'bad magic');
-  const head = readSubject(reader);
+  const head = readSubjectRecordHead(body, MAGIC, TAIL_BYTES);
   if (!head.ok) return head;
-  if (reader.remaining !== TAIL_BYTES) {
-    return reject('length', 'body length does not match its subject length');
-  }
-  const oldSpk = Uint8Array.from(reader.take(32)!);
-  const newSpk = Uint8Array.from(reader.take(32)!);
-  const seq = reader.u64()!;
-  const ts = reader.u64()!;
-  const exp = reader.u64()!;
-  const { subjectType, subject } = head.value;
-  const problem = subjectError(subjectType, subject);
-  if (problem !== undefined) return reject('structure', `subject: ${problem}`);
+  const { subjectType, subject, tail } = head.value;
+  const oldSpk = Uint8Array.from(tail.take(32)!);
+  const newSpk = Uint8Array.from(tail.take(32)!);
+  const seq = tail.u64()!;
+  const ts = tail.u64()!;
+  const exp = tail.u64()!;
+  const badSubject = subjectSyntaxRejection(subjectType, subject);
+  if (badSubject !== undefined) return badSubject;
   if (bytesEqual(oldSpk, newSpk)) return reject('structure', 'old and new keys are equal');
   return accept({ subjectType, subject, oldSpk, newSpk, seq, ts, exp });
 }
@@ -168,34 +148,23 @@ export function parseAndVerifyRotationRecord(
   value: string,
   options: RotationRecordVerifyOptions,
 ): ParseResult<RotationRecord> {
-  const blob = decodeOperatorWire(value, ROTATION_RECORD_PREFIX, MIN_BLOB_BYTES);
-  if (!blob.ok) return blob;
-  const sigNewAt = blob.value.length - SIGNATURE_BYTES;
-  const sigOldAt = sigNewAt - SIGNATURE_BYTES;
-  const body = blob.value.subarray(0, sigOldAt);
+  const signed = openSubjectRecord(value, ROTATION_RECORD_PREFIX, MAGIC, 2);
+  if (!signed.ok) return signed;
+  const { body, signatures } = signed.value;
   const record = decodeRotationRecordBody(body);
   if (!record.ok) return record;
   const { oldSpk, newSpk, subjectType, subject, exp } = record.value;
-  if (!verifyEd25519(oldSpk, body, blob.value.subarray(sigOldAt, sigNewAt))) {
+  if (!verifyEd25519(oldSpk, body, signatures[0]!)) {
     return reject('signature', 'old-key signature does not verify');
   }
-  if (!verifyEd25519(newSpk, body, blob.value.subarray(sigNewAt))) {
+  if (!verifyEd25519(newSpk, body, signatures[1]!)) {
     return reject('signature', 'new-key signature does not verify');
   }
   const expectedOld = options.expectedOldSpk;
   if (expectedOld !== undefined && !bytesEqual(oldSpk, expectedOld)) {
     return reject('signer', 'record does not rotate away from the expected key');
   }
-  if (
-    options.expectedSubject !== undefined &&
-    !subjectsMatch(subjectType, subject, options.expectedSubject)
-  ) {
-    return reject('name', `record is about '${subject}'`);
-  }
-  const now = nowSeconds(options.now);
-  if (exp < now) return reject('expired', `rotation expired at ${exp}`);
-  if (exp - now > MAX_TRUST_RECORD_EXP_FUTURE_SECONDS) {
-    return reject('future', 'rotation expiry is more than 5 years away');
-  }
-  return record;
+  const mismatch = subjectMismatchRejection(subjectType, subject, options.expectedSubject);
+  if (mismatch !== undefined) return mismatch;
+  return trustExpiryRejection(exp, nowSeconds(options.now), 'rotation') ?? record;
 }
