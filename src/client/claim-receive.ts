@@ -31,7 +31,7 @@ async function freshClaims(run: ReceiveRun, zones: readonly string[]): Promise<C
   const claims: ClaimRecord[] = [];
   const pairs = new Set<string>();
   for (const name of names) {
-    for (const value of session.lookup(name) ?? []) {
+    for (const value of session.everything(name)) {
       const parsed = run.parseClaim(value);
       if (!parsed.ok) {
         run.drop(`claim:${parsed.code}`);
@@ -62,7 +62,7 @@ async function freshClaims(run: ReceiveRun, zones: readonly string[]): Promise<C
  */
 function manifestFor(run: ReceiveRun, claim: ClaimRecord): SlotManifest | undefined {
   for (const name of slotNames(run.ctx.identity.userId, claim.senderMailboxDomain)) {
-    for (const value of run.session.lookup(name) ?? []) {
+    for (const value of run.session.everything(name)) {
       const parsed = run.parseManifest(value);
       if (parsed.ok && bytesEqual(parsed.value.msgId, claim.msgId)) return parsed.value;
     }

@@ -88,6 +88,15 @@ export class LookupSession {
   }
 
   /**
+   * Every value read at `name`, believed or not: the found values, else the
+   * values that failed validation everywhere. For callers that verify each
+   * value themselves and want to count why junk was dropped.
+   */
+  everything(name: string): readonly string[] {
+    return this.lookup(name) ?? this.rejected(name) ?? [];
+  }
+
+  /**
    * What the session's reads reached: how many names got an answer
    * (values, "no such name", or values that failed validation) and why
    * the others got none. A session with failures and nothing answered

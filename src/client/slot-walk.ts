@@ -19,7 +19,7 @@ export async function slotWalkCandidates(run: ReceiveRun): Promise<Candidate[]> 
   for (const zone of zones) {
     const accepted = ctx.contacts.acceptedIn(zone);
     for (const name of slotNames(ctx.identity.userId, zone)) {
-      for (const value of session.lookup(name) ?? []) {
+      for (const value of session.everything(name)) {
         const parsed = run.parseManifest(value);
         if (!parsed.ok) {
           run.drop(`manifest:${parsed.code}`);
