@@ -5,7 +5,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
+# tsc for the library, esbuild bundles for the bins (scripts/build.ts).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -8,7 +8,9 @@
  *    the built CLI (`node dist/cli/main.js`) and the sources through tsx.
  *    The CLI runs with DNSMESH_DEBUG=1, whose last trace line gives the time
  *    the command spent after Node started ("in-process"); wall − in-process
- *    is Node + module start-up; "unlock" is passphrase → keys (Argon2id,
+ *    is process creation and exit. `node -e 0` in the same environment is
+ *    the floor no command can go below (Node 20 parses NODE_EXTRA_CA_CERTS,
+ *    when set, before any JS runs). "unlock" is passphrase → keys (Argon2id,
  *    t=2 m=32 MiB, overlapping the loading of the client code). Target:
  *    send and recv ≤ 150 ms wall.
  * 2. Client-side receive cost: DNS lookups per receive (the client
@@ -36,7 +38,7 @@ import {
   makeUser,
   startMeshNode,
 } from '../test/e2e/cli-harness.js';
-import { cleanup, REPO, tempDir } from '../test/e2e/harness.js';
+import { cleanEnv, cleanup, REPO, run, tempDir } from '../test/e2e/harness.js';
 import { fmt, printTable } from './lib/measure.js';
 
 const RUNS = 5;
@@ -182,6 +184,17 @@ async function cliRound(
   await step('identity show', alice, ['identity', 'show']);
 }
 
+/** Median wall time of `node -e 0` in the CLI's environment: Node's own start-up. */
+async function nodeFloor(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const start = performance.now();
+    await run(process.execPath, ['-e', '0'], { env: cleanEnv() });
+    if (i > 0) times.push(performance.now() - start); // the first run warms the file cache
+  }
+  return median(times);
+}
+
 async function benchCli(haveBuilt: boolean): Promise<void> {
   const node = await startMeshNode(ZONE, {
     // Bench traffic from one address would trip the node's per-client limits.
@@ -222,6 +235,9 @@ async function benchCli(haveBuilt: boolean): Promise<void> {
     header,
     rows,
   );
+  const floor = await nodeFloor();
+  const certs = process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set)' : '';
+  console.log(`  Node alone, \`node -e 0\` in the same environment${certs}: ${fmt(floor)} ms wall`);
   const main = samples.get(variants[0]!)!;
   for (const name of ['send', 'recv (1 waiting)'] as const) {
     const m = median(main.get(name)!.map((x) => x.wall));

@@ -80,7 +80,7 @@ if [[ -z "${SKIP_BUILD:-}" ]] &&
   if ! npm run build >"$OUT/build.log" 2>&1; then
     if [[ -s "$main_js" && "$main_js" -nt "$marker" ]]; then
       echo "bench:node: WARNING: the build reported type errors (see $OUT/build.log, first lines below);"
-      echo "  tsc still emitted dist/, benchmarking that."
+      echo "  the bins were still bundled (esbuild does not check types), benchmarking them."
       grep -m5 'error TS' "$OUT/build.log" | sed 's/^/  /' || true
     else
       tail -20 "$OUT/build.log"; die "npm run build failed and emitted no dist/cli/node-main.js"

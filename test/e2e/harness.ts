@@ -252,6 +252,8 @@ export interface NodeOptions {
   /** Serve the HTTP API (for /metrics) on a kernel-chosen loopback port; default off. */
   readonly http?: boolean;
   readonly startTimeoutMs?: number;
+  /** Run this script (e.g. a bundled `node-main.js`) instead of the sources through tsx. */
+  readonly main?: string;
 }
 
 export interface NodeProcess {
@@ -279,7 +281,8 @@ const UP_LINE = /dnsmesh node up: zone=(\S+) dns=(\d+) http=(\S+) db=(\S+)/;
 export async function startNode(options: NodeOptions = {}): Promise<NodeProcess> {
   const zone = options.zone ?? 'mesh.test';
   const dataDir = options.dataDir ?? (await tempDir('dnsmesh-node-'));
-  const args = ['--import', 'tsx', NODE_MAIN, '--data-dir', dataDir, '--zone', zone];
+  const entry = options.main ? [options.main] : ['--import', 'tsx', NODE_MAIN];
+  const args = [...entry, '--data-dir', dataDir, '--zone', zone];
   args.push(...(options.http ? ['--http-host', '127.0.0.1', '--http-port', '0'] : ['--no-http']));
   for (const host of options.hosts ?? ['127.0.0.1']) args.push('--dns-host', host);
   args.push('--dns-port', String(options.port ?? 0));

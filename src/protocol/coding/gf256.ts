@@ -32,10 +32,28 @@ export const GF_MUL: Uint8Array = new Uint8Array(65536);
     if (x & 0x100) x ^= GF_POLYNOMIAL;
   }
   for (let i = 255; i < 512; i++) GF_EXP[i] = GF_EXP[i - 255]!;
-  for (let a = 1; a < 256; a++) {
-    const la = GF_LOG[a]!;
-    const row = a << 8;
-    for (let b = 1; b < 256; b++) GF_MUL[row | b] = GF_EXP[la + GF_LOG[b]!]!;
+  // The table is built when the module loads, i.e. in every CLI process, so
+  // it is built from linearity rather than 65 025 log/exp lookups (≈ 1 ms
+  // less): a·b is linear in a, so row 2a is row a times α (one shift and a
+  // conditional reduction per byte), and row a is the XOR of the rows of its
+  // lowest set bit and of the rest, 64 word XORs per row.
+  for (let b = 0; b < 256; b++) GF_MUL[256 | b] = b;
+  for (let bit = 2; bit < 256; bit <<= 1) {
+    const row = bit << 8;
+    const half = (bit >> 1) << 8;
+    for (let b = 0; b < 256; b++) {
+      const doubled = GF_MUL[half | b]! << 1;
+      GF_MUL[row | b] = doubled & 0x100 ? doubled ^ GF_POLYNOMIAL : doubled;
+    }
+  }
+  const words = new Uint32Array(GF_MUL.buffer);
+  for (let a = 3; a < 256; a++) {
+    const low = a & -a;
+    if (low === a) continue;
+    const row = a << 6;
+    const rest = (a ^ low) << 6;
+    const lowRow = low << 6;
+    for (let w = 0; w < 64; w++) words[row + w] = words[rest + w]! ^ words[lowRow + w]!;
   }
 }
 
