@@ -7,7 +7,7 @@
  * poll in lockstep, until SIGINT/SIGTERM.
  */
 import { setMaxListeners } from 'node:events';
-import type { ReceiveOptions, ReceiveResult } from '../../client/receive.js';
+import type { ReceiveOptions, ReceiveProgress, ReceiveResult } from '../../client/receive.js';
 import { asCliError } from '../client-errors.js';
 import { type ClientSession, openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
@@ -68,6 +68,17 @@ function report(result: ReceiveResult, opts: RecvOptions, quietWhenEmpty: boolea
   }
 }
 
+/** One TTY progress line per finished phase: what was checked, what arrived so far. */
+function phaseDone(p: ReceiveProgress, zones: number): string {
+  const what =
+    p.phase === 'own-zone-claims'
+      ? 'own zone checked'
+      : p.phase === 'slot-walk'
+        ? `${zones} contact zone(s) walked`
+        : 'claim providers checked';
+  return `${what}; ${p.delivered} message(s), ${p.queued} intro(s), ${p.queries} queries`;
+}
+
 function jittered(seconds: number): number {
   return seconds * 1000 * (0.8 + Math.random() * 0.4);
 }
@@ -99,11 +110,16 @@ export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<numbe
     const { buildClaimProviders } = await import('../claim-providers.js');
     const providers = await buildClaimProviders(session.config, session.reader);
     trace(`claim providers: ${providers.map((p) => p.zone).join(', ') || 'none'}`);
+    const zones = new Set(session.client.contacts.map((c) => c.domain || session.config.domain))
+      .size;
     const options: ReceiveOptions = {
       ...phases(session, opts),
       claimProviders: providers,
       signal: stop.signal,
-      onProgress: (p) => trace(`receive: ${p.phase} done (${p.queries} queries)`),
+      onProgress: (p) => {
+        trace(`receive: ${p.phase} done (${p.queries} queries)`);
+        bar.update(`checking for messages… ${phaseDone(p, zones)}`);
+      },
     };
     const interval = opts.interval ?? Math.max(1, session.config.recv_primary_interval_seconds);
     for (let pass = 0; ; pass++) {
