@@ -45,7 +45,7 @@ export const IN_CI = Boolean(process.env.CI);
 // ---------------------------------------------------------------------------
 // Tools
 
-export type ToolName = 'dig' | 'kdig' | 'nsupdate' | 'unbound';
+export type ToolName = 'dig' | 'kdig' | 'nsupdate' | 'unbound' | 'script';
 
 const TOOL_DIRS = ['/usr/bin', '/usr/sbin', '/bin', '/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
