@@ -136,12 +136,18 @@ for (const c of tsv('updates.tsv')) {
         : `${missing} rep(s) MISSING records`),
   ]);
 }
-if (extra.has('diag_updates')) {
+const serialDiag: readonly [string, (n: number) => string][] = [
+  ['diag', (n) => `one more nsupdate run of ${int(n)} on a fresh node`],
+  ['diag_warm', (n) => `the 3rd run of ${int(n)} on that node (after ${int(2 * n)}: JIT-warm)`],
+];
+for (const [key, what] of serialDiag) {
+  if (!extra.has(`${key}_updates`)) continue;
+  const wall = one(`${key}_wall_ms_per_update`);
   wRows.push([
-    `Serial UPDATE, one more nsupdate run of ${int(one('diag_updates'))}: where the time goes`,
-    `${fix(one('diag_wall_ms_per_update'), 3)} ms wall per update`,
-    `node CPU ${fix(one('diag_server_cpu_ms_per_update'), 3)} ms, nsupdate CPU ` +
-      `${fix(one('diag_client_cpu_ms_per_update'), 3)} ms per update (the rest: waits, loopback)`,
+    `Serial UPDATE, ${what(one(`${key}_updates`))}: where the time goes`,
+    `${fix(wall, 3)} ms wall per update (${int(1000 / wall)}/s)`,
+    `node CPU ${fix(one(`${key}_server_cpu_ms_per_update`), 3)} ms, nsupdate CPU ` +
+      `${fix(one(`${key}_client_cpu_ms_per_update`), 3)} ms per update (the rest: waits, loopback)`,
   ]);
 }
 const records10k = one('records10k');

@@ -92,16 +92,38 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
     }
     return child;
   };
+  // Per response: a lookup by kind and numeric RCODE, without building the
+  // label strings (rcodeName, lower-casing, the key) every time.
+  const responseChildren = new Map<ResponseKind, Counter.Internal[]>();
+  const responseChild = (kind: ResponseKind, rcode: number) => {
+    let byRcode = responseChildren.get(kind);
+    if (!byRcode) {
+      byRcode = [];
+      responseChildren.set(kind, byRcode);
+    }
+    let child = byRcode[rcode];
+    if (!child) {
+      child = queryChild(rcodeName(rcode).toLowerCase(), kind);
+      byRcode[rcode] = child;
+    }
+    return child;
+  };
+  const updateChildren = new Map<UpdateOutcome, Counter.Internal>();
 
   const responder: ResponderMetrics = {
     response(kind: ResponseKind, rcode: number) {
-      queryChild(rcodeName(rcode).toLowerCase(), kind).inc();
+      responseChild(kind, rcode).inc();
     },
     dropped(reason: DropReason) {
       queryChild('malformed', reason).inc();
     },
     update(outcome: UpdateOutcome) {
-      updates.labels(outcome).inc();
+      let child = updateChildren.get(outcome);
+      if (!child) {
+        child = updates.labels(outcome);
+        updateChildren.set(outcome, child);
+      }
+      child.inc();
     },
     tsigFailure(code) {
       tsigFailures.labels(code).inc();

@@ -12,7 +12,7 @@
  * A node never dies on a packet: every path returns a response or
  * `undefined`; an unexpected exception is counted and answered SERVFAIL.
  */
-import { signResponse, type TsigVerified, verifyRequest } from '../../dns/tsig.js';
+import { type TsigVerified, verifyRequest } from '../../dns/tsig.js';
 import { MAX_MESSAGE_SIZE, Opcode, Rcode } from '../../dns/wire/constants.js';
 import { HEADER_SIZE } from '../../dns/wire/header.js';
 import { readU16 } from '../../protocol/bytes.js';
@@ -37,6 +37,7 @@ import {
 } from './response-writer.js';
 import { tsigErrorResponse } from './tsig-errors.js';
 import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
+import { signReply } from './tsig-reply.js';
 import { processUpdate, type UpdateEnv } from './update.js';
 
 /** Collaborators of {@link createNodeResponder}. */
@@ -184,7 +185,7 @@ class NodeResponder implements DnsResponder {
       // RFC 6891 §6.1.3: BADVERS (16) = extended RCODE 1, header RCODE 0.
       w.begin(req, responseFlags(req, 0, 0));
       w.opt(1, req.dnssecOk);
-      const wire = this.sign(w.finish(), signer, now);
+      const wire = this.sign(req, w.finish(), signer, now);
       return this.done(wire, BADVERS, 'error', undefined, req, signer, now);
     }
 
@@ -208,7 +209,7 @@ class NodeResponder implements DnsResponder {
     const tcp = context.transport === 'tcp';
     const limit = tcp ? (context.maxResponseBytes ?? MAX_MESSAGE_SIZE) : udpBudget(req, context);
     let wire: Uint8Array | undefined;
-    if (w.length <= MAX_MESSAGE_SIZE) wire = this.sign(w.finish(), signer, now);
+    if (w.length <= MAX_MESSAGE_SIZE) wire = this.sign(req, w.finish(), signer, now);
     if (wire !== undefined && wire.length <= limit) {
       return this.done(wire, result.rcode, result.kind, result.qname, req, signer, now);
     }
@@ -235,11 +236,16 @@ class NodeResponder implements DnsResponder {
   /** Appends OPT when the request had one, then signs. */
   private finish(req: DnsRequest, signer: TsigVerified | undefined, now: number): Uint8Array {
     if (req.hasEdns) this.w.opt(0, req.dnssecOk);
-    return this.sign(this.w.finish(), signer, now);
+    return this.sign(req, this.w.finish(), signer, now);
   }
 
-  private sign(wire: Uint8Array, signer: TsigVerified | undefined, now: number): Uint8Array {
-    return signer === undefined ? wire : signResponse(wire, signer, now).wire;
+  private sign(
+    req: DnsRequest,
+    wire: Uint8Array,
+    signer: TsigVerified | undefined,
+    now: number,
+  ): Uint8Array {
+    return signer === undefined ? wire : signReply(wire, req, signer, now);
   }
 
   private done(

@@ -29,6 +29,15 @@ export interface RecordStore {
    * cannot take a new row; nothing of the batch is applied then.
    */
   apply(ops: readonly StoreOp[], now: number): void;
+  /**
+   * Optional: runs `fn` inside one write transaction and returns its result
+   * once that transaction has committed. Reads and `apply` calls inside it
+   * share the transaction (an `apply` stays all or nothing on its own). If
+   * `fn` throws, or the commit fails, nothing `fn` wrote is kept and the
+   * error is rethrown. The UPDATE handler uses it to check and write under
+   * one lock; stores without it are read and written call by call.
+   */
+  atomically?<T>(fn: () => T): T;
   /** Shorthand for one `add`. */
   publish(name: string, value: string, ttl: number, now: number): void;
   /** Deletes one value (or, with `value` undefined, the whole RRset); true iff a row went. */

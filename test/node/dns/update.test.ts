@@ -260,6 +260,53 @@ describe('scope and atomicity', () => {
       backing.close();
     }
   });
+
+  it('checks and writes in one transaction; a failed commit is a signed SERVFAIL that keeps nothing', () => {
+    const backing = openNodeStores(MEMORY_PATH);
+    const seen: boolean[] = [];
+    const failingCommit: RecordStore = Object.assign(
+      Object.create(backing.records) as RecordStore,
+      {
+        atomically<T>(fn: () => T): T {
+          return backing.records.atomically(() => {
+            fn();
+            seen.push(backing.database.connection.inTransaction);
+            throw new Error('commit failed');
+          });
+        },
+      },
+    );
+    node.close();
+    node = makeNode(undefined, { records: failingCommit });
+    try {
+      expect(rcodeOf(update([txtAdd(A, 300, 'v')]))).toBe(Rcode.SERVFAIL);
+      expect(seen).toEqual([true]);
+      expect(backing.records.query(A, T0)).toEqual([]);
+      expect(node.metrics.get('update:store-error')).toBe(1);
+    } finally {
+      backing.close();
+    }
+  });
+
+  it('an exception from the checks inside the transaction still reaches the responder', () => {
+    const backing = openNodeStores(MEMORY_PATH);
+    const broken: RecordStore = Object.assign(Object.create(backing.records) as RecordStore, {
+      query() {
+        throw new Error('read failed');
+      },
+    });
+    node.close();
+    node = makeNode(undefined, { records: broken });
+    try {
+      // Unsigned SERVFAIL from the responder's last resort, as without the transaction.
+      const response = node.send(signed(update([txtAdd(A, 300, 'v')]), node.now).wire)!;
+      expect(decode(response.wire).header.rcode).toBe(Rcode.SERVFAIL);
+      expect(node.metrics.get('internal-error')).toBe(1);
+      expect(backing.database.connection.inTransaction).toBe(false);
+    } finally {
+      backing.close();
+    }
+  });
 });
 
 describe('prerequisites (RFC 2136 §3.2)', () => {

@@ -32,6 +32,8 @@ describe('openNodeDatabase', () => {
       expect(db.journalMode).toBe('wal');
       expect(c.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(c.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      // Rarer checkpoints than sqlite's 1,000 pages: see WAL_AUTOCHECKPOINT_PAGES.
+      expect(c.pragma('wal_autocheckpoint', { simple: true })).toBe(8192);
       expect(c.pragma('busy_timeout', { simple: true })).toBe(1234);
       expect(c.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(c.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);

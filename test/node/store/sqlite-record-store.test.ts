@@ -205,4 +205,52 @@ describe('SqliteRecordStore specifics', () => {
       expect(() => new SqliteRecordStore(db, { maxRows: 1.5 })).toThrow(RangeError);
     });
   });
+
+  describe('atomically', () => {
+    it('commits what the function wrote and returns its result', () => {
+      const store = new SqliteRecordStore(db);
+      const result = store.atomically(() => {
+        expect(db.connection.inTransaction).toBe(true);
+        store.publish('a.example', 'one', 300, T0);
+        store.apply([{ kind: 'add', name: 'b.example', value: 'two', ttl: 300 }], T0);
+        return store.query('a.example', T0).length;
+      });
+      expect(result).toBe(1);
+      expect(db.connection.inTransaction).toBe(false);
+      expect(rows().map((r) => r.value)).toEqual(['one', 'two']);
+    });
+
+    it('rolls everything back when the function throws, cache and row count included', () => {
+      const store = new SqliteRecordStore(db, { maxRows: 2 });
+      store.publish('a.example', 'kept', 300, T0);
+      expect(() =>
+        store.atomically(() => {
+          store.publish('a.example', 'gone', 300, T0);
+          expect(store.query('a.example', T0)).toEqual(['kept', 'gone']);
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(store.query('a.example', T0)).toEqual(['kept']);
+      // The rolled-back row no longer counts against the bound.
+      store.publish('b.example', 'fits', 300, T0);
+      expect(() => store.publish('c.example', 'full', 300, T0)).toThrow(StoreFullError);
+    });
+
+    it('keeps an apply that fails inside all or nothing on its own', () => {
+      const store = new SqliteRecordStore(db, { maxRows: 2 });
+      store.atomically(() => {
+        store.publish('a.example', 'one', 300, T0);
+        expect(() =>
+          store.apply(
+            [
+              { kind: 'add', name: 'b.example', value: 'two', ttl: 300 },
+              { kind: 'add', name: 'c.example', value: 'three', ttl: 300 },
+            ],
+            T0,
+          ),
+        ).toThrow(StoreFullError);
+      });
+      expect(rows().map((r) => r.value)).toEqual(['one']);
+    });
+  });
 });

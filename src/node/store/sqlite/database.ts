@@ -31,6 +31,22 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 // Caps the -wal file left behind after a burst; sqlite otherwise keeps its
 // high-water size forever.
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * WAL pages after which a commit checkpoints (sqlite's default is 1,000).
+ * With synchronous=NORMAL every checkpoint costs two fsyncs plus a WAL
+ * header sync at the restart, whatever its size, and runs inline in the
+ * committing UPDATE. A single-row UPDATE writes ~6 pages (table, three
+ * indexes, the odd split), so the default checkpointed every ~170 UPDATEs
+ * and those fsyncs were ~40 % of the commit time. 8,192 pages (a ~33 MB
+ * WAL, under the size limit) amortises them over ~1,400 UPDATEs; measured
+ * on a 10k-record store, steady-state commit time fell from ~70 to ~59 µs,
+ * and the hot pages (table tail, index tails) are copied back once per
+ * ~1,400 UPDATEs instead of once per ~170. The price: one longer stall
+ * (~20-30 ms) per checkpoint instead of a ~5 ms one, and up to ~33 MB of
+ * WAL to replay when the file is opened after a crash. Durability is
+ * unchanged: each commit is still in the WAL before it returns.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 8192;
 
 /** Options of {@link openNodeDatabase}. */
 export interface NodeDatabaseOptions {
@@ -84,6 +100,7 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
     const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));
     db.pragma('synchronous = NORMAL');
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     const migratedFrom = migrateSchema(db, MIGRATIONS);
     const schemaVersion = readUserVersion(db);
     // Another process may have upgraded the file between the check and now.

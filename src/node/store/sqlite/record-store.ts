@@ -4,7 +4,7 @@
  * `expires_at`, all-or-nothing batches, an optional row bound and an
  * optional read cache in front of `query`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StoreClosedError, StoreFullError } from '../errors.js';
 import { normalizeOwnerName } from '../normalize.js';
@@ -64,6 +64,7 @@ export class SqliteRecordStore implements RecordStore {
   private readonly cache: RecordReadCache | undefined;
   private readonly clockMs: () => number;
   private readonly applyTx: Database.Transaction<(ops: readonly StoreOp[], now: number) => void>;
+  private readonly outerTx: Database.Transaction<(fn: () => unknown) => unknown>;
   // Exact row count, maintained only when bounded (counting is O(rows) in sqlite).
   private rows = 0;
   private closed = false;
@@ -115,6 +116,10 @@ export class SqliteRecordStore implements RecordStore {
     this.applyTx = db.transaction((ops: readonly StoreOp[], now: number) =>
       this.applyOps(ops, now),
     );
+    // better-sqlite3 turns a transaction function called inside another
+    // transaction into a savepoint, so `apply` inside `atomically` stays
+    // all or nothing on its own.
+    this.outerTx = db.transaction((fn: () => unknown) => fn());
   }
 
   /** Unexpired values at `name` (any case, trailing dot optional), oldest write first. */
@@ -164,6 +169,25 @@ export class SqliteRecordStore implements RecordStore {
           if (typeof op.name === 'string') this.cache.invalidate(normalizeOwnerName(op.name));
         }
       }
+    }
+  }
+
+  /**
+   * Runs `fn` in one IMMEDIATE transaction (a savepoint when one is already
+   * open) and returns its result after the commit; on any exception
+   * everything `fn` wrote is rolled back and the exception rethrown.
+   */
+  atomically<T>(fn: () => T): T {
+    this.ensureOpen();
+    const rowsBefore = this.rows;
+    try {
+      return this.outerTx.immediate(fn) as T;
+    } catch (err) {
+      this.rows = rowsBefore;
+      // `fn` may have cached answers it read inside the rolled-back
+      // transaction; rollbacks are rare enough to drop everything.
+      this.cache?.clear();
+      throw err;
     }
   }
 
@@ -270,5 +294,7 @@ function checkString(v: unknown, what: string): string {
 }
 
 function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  // One-shot (strings are hashed as UTF-8): half the cost of a Hash object
+  // per add, which matters on the UPDATE path of a node not yet JIT-warm.
+  return hash('sha256', value, 'hex');
 }
