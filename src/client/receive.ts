@@ -167,6 +167,7 @@ export async function receiveMessages(
     await run.settle();
   }
   await ctx.state.prekeys.purgeExpired(ctx.clock());
+  const { failures } = session.reach();
 
   return {
     messages,
@@ -176,10 +177,7 @@ export async function receiveMessages(
       durationMs: performance.now() - started,
       phases,
       dropped: run.dropped,
-      unanswered: {
-        names: session.reach().failures.length,
-        reasons: failureReasons(session.reach().failures),
-      },
+      unanswered: { names: failures.length, reasons: failureReasons(failures) },
     },
   };
 }
