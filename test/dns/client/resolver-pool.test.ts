@@ -49,8 +49,13 @@ describe.runIf(haveTool(UNBOUND))('ResolverPool', () => {
     const answer = await pool.readTxt('plain.mesh.test');
     expect(answer.status).toBe('found');
     expect(answer.status === 'found' && [...answer.values].sort()).toEqual(['v1', 'v2']);
+    // Equally healthy resolvers are ordered by observed latency, which on a
+    // loaded machine can go either way: the contract is that the honest two
+    // come first (in any order) and the convicted liar last.
     const list = pool.list();
-    expect(list.map((s) => s.server)).toEqual([...w.good.map(label), label(w.liar)]);
+    expect(new Set(list.slice(0, 2).map((s) => s.server))).toEqual(new Set(w.good.map(label)));
+    expect(list.slice(0, 2).every((s) => s.state === 'preferred')).toBe(true);
+    expect(list[2]!.server).toBe(label(w.liar));
     expect(list[2]!.state).toBe('distrusted');
   });
 
