@@ -20,7 +20,7 @@
  * Every process is tracked by PID and killed in `cleanup()` of ./harness.ts.
  */
 import { createHash } from 'node:crypto';
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join, relative } from 'node:path';
@@ -40,9 +40,9 @@ import {
 } from '../../src/dns/wire/message.js';
 import { txtAdd, txtDelete } from '../../src/dns/wire/update.js';
 import {
+  bindUdpAndTcp,
   cleanEnv,
   type ExecResult,
-  freePort,
   type NodeProcess,
   REPO,
   run,
@@ -430,18 +430,12 @@ export async function startLiar(): Promise<Liar> {
     const d = decodeMessage(wire);
     if (d.ok && d.value.questions[0]?.type === RRType.TXT) txt++;
   };
-  const port = await freePort();
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
+  const onUdp = (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => {
     const reply = liarReply(new Uint8Array(msg));
     if (reply === undefined) return;
     count(msg);
     udp.send(reply, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((r, j) => {
-    udp.once('error', j);
-    udp.bind(port, '127.0.0.1', () => r());
-  });
+  };
   const sockets = new Set<net.Socket>();
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
@@ -462,10 +456,7 @@ export async function startLiar(): Promise<Liar> {
       }
     });
   });
-  await new Promise<void>((r, j) => {
-    tcp.once('error', j);
-    tcp.listen(port, '127.0.0.1', () => r());
-  });
+  const { port, udp } = await bindUdpAndTcp('127.0.0.1', onUdp, tcp);
   return {
     port,
     txtQueries: () => txt,

@@ -828,7 +828,42 @@ export async function waitFor(
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** A free loopback port (TCP and UDP bound briefly), for tools that need a fixed port. */
+/**
+ * Binds a UDP socket and `tcp` on one port chosen by the kernel, with no gap
+ * in which another test could take it: UDP binds port 0, TCP then listens on
+ * the same number, and on a clash both are released and another port tried.
+ */
+export async function bindUdpAndTcp(
+  host: string,
+  onMessage: (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => void,
+  tcp: net.Server,
+): Promise<{ port: number; udp: dgram.Socket }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    udp.on('message', onMessage(udp));
+    const port = await new Promise<number>((r, j) => {
+      udp.once('error', j);
+      udp.bind(0, host, () => r(udp.address().port));
+    });
+    const listening = await new Promise<boolean>((r) => {
+      const onError = () => r(false);
+      tcp.once('error', onError);
+      tcp.listen(port, host, () => {
+        tcp.off('error', onError);
+        r(true);
+      });
+    });
+    if (listening) return { port, udp };
+    await new Promise<void>((r) => udp.close(() => r()));
+  }
+  throw new Error(`no port free for both UDP and TCP on ${host}`);
+}
+
+/**
+ * A loopback port that was free a moment ago, for a tool that binds its own
+ * port from a config file (unbound). Another process can take it before the
+ * tool binds, so callers retry the tool's start on a bind failure.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const server = net.createServer();

@@ -31,32 +31,43 @@ export async function startUnbound(
   const unbound = toolPath('unbound');
   if (unbound === undefined) throw new Error('unbound is not installed');
   const dir = await tempDir('dnsmesh-unbound-');
-  const port = await freePort();
   const conf = join(dir, 'unbound.conf');
-  await writeFile(conf, unboundConfig(port, dir, stubs, caching));
-  let out = '';
-  const child = spawnTracked(unbound, ['-d', '-c', conf], cleanEnv());
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  const first = stubs[0]!.zone;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`unbound exited:\n${out}`);
-      try {
-        return (await dig(port, [first, 'SOA', '+tries=1', '+time=1'])).status === 'NOERROR';
-      } catch {
-        return false;
-      }
-    },
-    15_000,
-    'unbound to answer',
-    100,
-  );
-  return { port, log: () => out };
+  // unbound binds the port itself, so another process may take it between
+  // freePort() and unbound's bind: a start that fails to bind is retried on
+  // another port rather than failing the test.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    await writeFile(conf, unboundConfig(port, dir, stubs, caching));
+    let out = '';
+    const child = spawnTracked(unbound, ['-d', '-c', conf], cleanEnv());
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    const exited = () => child.exitCode !== null || child.signalCode !== null;
+    const first = stubs[0]!.zone;
+    let up = false;
+    await waitFor(
+      async () => {
+        if (exited()) return true;
+        try {
+          up = (await dig(port, [first, 'SOA', '+tries=1', '+time=1'])).status === 'NOERROR';
+          return up;
+        } catch {
+          return false;
+        }
+      },
+      15_000,
+      'unbound to answer',
+      100,
+    );
+    if (up) return { port, log: () => out };
+    if (attempt >= 5 || !/address already in use|can't bind|could not open ports/i.test(out)) {
+      throw new Error(`unbound exited:\n${out}`);
+    }
+  }
 }
 
 /**
