@@ -79,6 +79,10 @@ class NodeDnsResponse implements DnsResponse {
     private readonly now: number,
   ) {}
 
+  get authenticated(): boolean {
+    return this.signer !== undefined;
+  }
+
   truncated(): Uint8Array {
     return this.responder.truncatedStub(this.request, this.signer, this.now);
   }

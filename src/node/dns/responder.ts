@@ -34,6 +34,12 @@ export interface DnsResponse {
   /** Lower-cased question name, when there was one (RRL groups by it). */
   readonly qname?: string;
   /**
+   * The request carried a TSIG signature that verified (RFC 8945). Such a
+   * request cannot come from a spoofed address, so response-rate limiting,
+   * which exists against reflection, never withholds its reply.
+   */
+  readonly authenticated: boolean;
+  /**
    * Builds the minimal TC=1 reply to the same request, for RRL "slip":
    * a rate-limited client is told to retry over TCP instead of being dropped.
    * Call it before the next `respond` on the same responder.

@@ -117,14 +117,15 @@ export class UdpListener {
       }
       let wire = response.wire;
       const rrl = this.options.rrl;
-      if (rrl?.enabled) {
+      // RRL exists against reflection from spoofed sources. Two kinds of
+      // reply are exempt: one to a TSIG-verified request (its source cannot
+      // be spoofed without the key, and a lost reply makes the writer time
+      // out after its write was applied), and any UPDATE reply (it echoes
+      // only header and zone section, so it is never larger than the request:
+      // no amplification; the UPDATE work itself is budgeted before it runs).
+      if (rrl?.enabled && !response.authenticated && response.kind !== 'update') {
         const action = rrl.account(peer.address, response.kind, response.qname);
-        // A TC=1 stub carries RCODE 0; to an UPDATE client that can read as
-        // success, so rate-limited UPDATE replies are dropped, never slipped.
-        if (
-          action === RrlAction.Drop ||
-          (action === RrlAction.Slip && response.kind === 'update')
-        ) {
+        if (action === RrlAction.Drop) {
           counter.count('rrl-drop');
           return;
         }

@@ -55,7 +55,8 @@ function reply(q: DnsMessage, tc: boolean): Uint8Array {
  * Echo-ish responder. Name prefixes pick the behaviour: `nx.` NXDOMAIN kind,
  * `silent.` no reply, `throw.` throws, `view.` reply as a view into a larger
  * buffer, `big.` a 60000-octet reply (the real reply followed by padding,
- * so the ID still identifies it). Anything undecodable gets no reply.
+ * so the ID still identifies it), `auth.` a reply marked TSIG-authenticated,
+ * `upd.` a reply of kind `update`. Anything undecodable gets no reply.
  * Records every context it saw.
  */
 export class StubResponder implements DnsResponder {
@@ -71,6 +72,7 @@ export class StubResponder implements DnsResponder {
     if (qname?.startsWith('silent.')) return undefined;
     if (qname?.startsWith('throw.')) throw new Error('stub responder failure');
     if (qname?.startsWith('nx.')) kind = 'nxdomain';
+    if (qname?.startsWith('upd.')) kind = 'update';
     let wire = reply(q, false);
     if (qname?.startsWith('view.')) {
       const big = new Uint8Array(wire.length + 100).fill(0xee);
@@ -86,6 +88,7 @@ export class StubResponder implements DnsResponder {
       rcode: kind === 'nxdomain' ? 3 : 0,
       kind,
       qname,
+      authenticated: qname?.startsWith('auth.') ?? false,
       truncated: () => reply(q, true),
     };
   }
@@ -95,12 +98,36 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `condition` every 5 ms for at most `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+/** Polls `condition` every 5 ms for at most `timeoutMs` (generous: it only bounds a failing test). */
+export async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > until) throw new Error('condition not met in time');
     await sleep(5);
+  }
+}
+
+/**
+ * Waits until `read()` is positive and has not changed for `quietMs`: the
+ * other side has stopped making progress (for example, blocked on TCP
+ * back-pressure). Bounded by `timeoutMs`.
+ */
+export async function waitForSteady(
+  read: () => number,
+  quietMs = 200,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = read();
+  let since = Date.now();
+  while (last === 0 || Date.now() - since < quietMs) {
+    if (Date.now() > until) throw new Error('value did not settle in time');
+    await sleep(10);
+    const now = read();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
   }
 }
 
@@ -125,7 +152,7 @@ export class UdpClient {
   }
 
   /** Sends one query and waits (bounded) for the next datagram. */
-  async ask(wire: Uint8Array, port: number, address: string, timeoutMs = 2000): Promise<Buffer> {
+  async ask(wire: Uint8Array, port: number, address: string, timeoutMs = 10_000): Promise<Buffer> {
     const before = this.received.length;
     this.send(wire, port, address);
     await waitFor(() => this.received.length > before, timeoutMs);
@@ -169,14 +196,14 @@ export class TcpClient {
   }
 
   /** Sends one framed query and waits (bounded) for one more reply. */
-  async ask(wire: Uint8Array, timeoutMs = 2000): Promise<Uint8Array> {
+  async ask(wire: Uint8Array, timeoutMs = 10_000): Promise<Uint8Array> {
     const before = this.messages.length;
     this.write(frameTcp(wire));
     await waitFor(() => this.messages.length > before, timeoutMs);
     return this.messages[before]!;
   }
 
-  waitClosed(timeoutMs = 2000): Promise<void> {
+  waitClosed(timeoutMs = 10_000): Promise<void> {
     return waitFor(() => this.closed, timeoutMs);
   }
 
