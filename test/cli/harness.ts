@@ -73,6 +73,8 @@ export function runCliProcess(
     });
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    // EPIPE when the CLI exits before reading its stdin: not a test error.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -138,6 +138,10 @@ export function run(
         resolvePromise({ code, stdout, stderr, timedOut });
       },
     );
+    // A tool that exits without reading its stdin (kdig, dig) makes this
+    // write fail with EPIPE; that is not an error of the test, and unhandled
+    // it would crash the test worker.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -249,6 +253,8 @@ export interface NodeOptions {
   readonly hosts?: readonly string[];
   /** Fixed DNS port (restart on the same port); default 0 = kernel's choice. */
   readonly port?: number;
+  /** Modules to preload with `--import` (for example a test clock). */
+  readonly preload?: readonly string[];
   /** Serve the HTTP API (for /metrics) on a kernel-chosen loopback port; default off. */
   readonly http?: boolean;
   readonly startTimeoutMs?: number;
@@ -281,7 +287,8 @@ const UP_LINE = /dnsmesh node up: zone=(\S+) dns=(\d+) http=(\S+) db=(\S+)/;
 export async function startNode(options: NodeOptions = {}): Promise<NodeProcess> {
   const zone = options.zone ?? 'mesh.test';
   const dataDir = options.dataDir ?? (await tempDir('dnsmesh-node-'));
-  const entry = options.main ? [options.main] : ['--import', 'tsx', NODE_MAIN];
+  const preload = (options.preload ?? []).flatMap((m) => ['--import', m]);
+  const entry = [...preload, ...(options.main ? [options.main] : ['--import', 'tsx', NODE_MAIN])];
   const args = [...entry, '--data-dir', dataDir, '--zone', zone];
   args.push(...(options.http ? ['--http-host', '127.0.0.1', '--http-port', '0'] : ['--no-http']));
   for (const host of options.hosts ?? ['127.0.0.1']) args.push('--dns-host', host);

@@ -12,10 +12,12 @@
  * depends on that key.
  *
  * Time. The vectors are signed in 2030 and the node checks time with the
- * system clock (there is no clock flag), so signed cases are re-signed
+ * system clock (there is no clock flag). Each node runs with its wall clock
+ * stopped at NODE_NOW (./frozen-clock.mjs), and signed cases are re-signed
  * with `signWire` over the case's own `unsigned_wire_hex`, with the case's
- * key, at now − (server.now − time_signed): the skew the case was about
- * (0, 300 s, 301 s) is kept, on a fresh clock. The tampered case re-signs
+ * key, at NODE_NOW − (server.now − time_signed): the skew the case was about
+ * (0, 300 s, 301 s) is kept exactly, however late a loaded machine delivers
+ * the packet. The tampered case re-signs
  * its source case and flips the same bit at the same offset. Unsigned
  * claims embed their own ts/exp, so a claim that verified at the case's
  * `now` is re-minted (same msg id, domain, slot, lifetime, owner, TTL,
@@ -46,6 +48,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signWire, verifyResponse } from '../../src/dns/tsig.js';
 import type { TsigKey } from '../../src/dns/tsig-key.js';
@@ -66,6 +69,7 @@ import {
   cleanup,
   decode,
   type NodeProcess,
+  REPO,
   replyMacVerifies,
   signedUpdate,
   startNode,
@@ -90,6 +94,9 @@ const deviation = (c: Json): string | undefined =>
 
 const CLAIM_PREFIX = 'v=dmp1;t=claim;';
 const FUDGE = 300;
+/** The second every node of this file believes it is (see "Time" above). */
+const NODE_NOW = Math.floor(Date.now() / 1000);
+const FROZEN_CLOCK = pathToFileURL(join(REPO, 'test/e2e/frozen-clock.mjs')).href;
 const SENDER_SEED = createHash('sha256').update('dnsmesh-e2e/claim-sender').digest();
 
 const hex = (h: string) => new Uint8Array(Buffer.from(h, 'hex'));
@@ -112,7 +119,7 @@ function keyRecord(name: string, secret: Uint8Array, suffixes: readonly string[]
     algorithm: 'hmac-sha256',
     secret,
     allowedSuffixes: suffixes,
-    createdAt: Math.floor(Date.now() / 1000) - 60,
+    createdAt: NODE_NOW - 60,
     expiresAt: 0,
     revoked: false,
     subject: '',
@@ -161,9 +168,11 @@ async function startGroup(g: Group): Promise<void> {
   g.node = await startNode({
     dataDir,
     zone: g.zone,
+    preload: [FROZEN_CLOCK],
     env: {
       DMP_CLAIM_PROVIDER: g.claimProvider ? '1' : '0',
       DMP_RECEIVER_CLAIM_NOTIFICATIONS: g.receiverClaims ? '1' : '0',
+      DNSMESH_TEST_FROZEN_MS: String(NODE_NOW * 1000),
     },
   });
 }
@@ -175,7 +184,7 @@ async function setStore(g: Group, entries: readonly [string, readonly string[]][
   for (const [name] of entries) updates.push(txtDeleteRRset(name));
   for (const [name, values] of entries)
     for (const v of values) updates.push(txtAdd(name, 86_400, v));
-  const req = signedUpdate(g.admin!, g.zone, updates);
+  const req = signedUpdate(g.admin!, g.zone, updates, { timeSigned: NODE_NOW });
   const [reply] = await tcpExchange(g.node!.port, [req.wire]);
   expect(rcodeName(decode(reply!).header.rcode), 'store set-up').toBe('NOERROR');
   for (const [name, values] of entries) {
@@ -195,13 +204,6 @@ function namesOf(c: Json, zone: string): string[] {
   const ops = c.request?.update_ops ?? cases[c.tampered_from_case]?.request?.update_ops ?? [];
   for (const op of ops) names.add(canon(op.name));
   return [...names].filter((n) => inZone(n, zone));
-}
-
-/** Waits (≤ 1 s) for the start of a second, so a skew at the fudge edge stays exact. */
-async function secondStart(): Promise<number> {
-  const frac = Date.now() % 1000;
-  if (frac > 200) await new Promise((r) => setTimeout(r, 1005 - frac));
-  return Math.floor(Date.now() / 1000);
 }
 
 /** Parses a claim TXT value's body fields (core.md claim layout). */
@@ -316,7 +318,7 @@ describeVectors('vectors-tsig-replayed-live', () => {
           secret: hex(source.client.secret_hex),
         };
         const skew = s.now - source.client.time_signed;
-        const now = await secondStart();
+        const now = NODE_NOW;
         const signed = signWire(hex(source.request.unsigned_wire_hex), key, {
           timeSigned: now - skew,
         });
@@ -345,9 +347,7 @@ describeVectors('vectors-tsig-replayed-live', () => {
           }
         } else {
           expect(tsig.data.error).toBe(0);
-          expect(
-            verifyResponse(reply!, key, signed.mac, Math.floor(Date.now() / 1000)).status,
-          ).toBe('ok');
+          expect(verifyResponse(reply!, key, signed.mac, NODE_NOW).status).toBe('ok');
           const want = expected.unsigned_wire_hex as string;
           if (deviation(c)) expect(maskRcode(withoutTsig(reply!))).toBe(maskRcode(want));
           else expect(withoutTsig(reply!)).toBe(want);
@@ -365,7 +365,7 @@ describeVectors('vectors-tsig-replayed-live', () => {
             g,
             names.map((n) => [n, before.get(n) ?? []]),
           );
-          const fresh = freshClaim(value!, Math.floor(Date.now() / 1000));
+          const fresh = freshClaim(value!, NODE_NOW);
           substitute.set(value!, fresh);
           const reply = await udpExchange(node.port, claimUpdate(c, fresh), { attempts: 2 });
           expect(rcodeName(decode(reply!).header.rcode)).toBe(ours);
@@ -376,7 +376,7 @@ describeVectors('vectors-tsig-replayed-live', () => {
           expect(Buffer.from(reply!).toString('hex')).toBe(expected.wire_hex);
           if (isClaim) {
             // Also a fresh claim whose signature is broken: still refused.
-            const fresh = freshClaim(value!, Math.floor(Date.now() / 1000));
+            const fresh = freshClaim(value!, NODE_NOW);
             const blob = Buffer.from(fresh.slice(CLAIM_PREFIX.length), 'base64');
             blob[blob.length - 1]! ^= 0x01;
             const broken = CLAIM_PREFIX + blob.toString('base64');

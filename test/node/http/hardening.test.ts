@@ -7,7 +7,7 @@
  * reference node's answer) and the connection is closed, so the rest of the
  * upload is never read.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type Server, type Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -77,6 +77,19 @@ function raw(
   });
 }
 
+function connectionCount(server: Server): Promise<number> {
+  return new Promise((r, j) => server.getConnections((err, n) => (err ? j(err) : r(n))));
+}
+
+/** Polls `ok` every 10 ms, for at most 10 s (only a failing test waits that long). */
+async function waitUntil(ok: () => Promise<boolean>): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!(await ok())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const FAST_TIMEOUTS: ConfigOverrides = {
   limits: {
     headersTimeoutMs: 300,
@@ -127,18 +140,20 @@ describe('request bodies', () => {
   });
 });
 
+// In these tests the client waits up to 8 s, while the server's timeouts are
+// 0.2–0.6 s: `closed` is true only if the server hung up first. No wall-clock
+// bound is asserted, so a loaded machine cannot fail them.
 describe('slow and idle clients', () => {
   it('drops a client that never finishes its headers (slowloris) with 408', async () => {
     const api = await start(FAST_TIMEOUTS);
     const r = await raw(
       api.port,
       ['GET /health HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n'],
-      3000,
+      8000,
       100,
     );
     expect(r.closed).toBe(true);
     expect(r.data).toMatch(/^HTTP\/1\.1 408 /);
-    expect(r.ms).toBeLessThan(2500);
     expect((await call(api.url('/health'))).status).toBe(200);
   });
 
@@ -146,29 +161,28 @@ describe('slow and idle clients', () => {
     const api = await start(FAST_TIMEOUTS);
     const head =
       'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"va';
-    const r = await raw(api.port, [head], 3000);
+    const r = await raw(api.port, [head], 8000);
     expect(r.closed).toBe(true);
-    expect(r.ms).toBeLessThan(2500);
   });
 
   it('closes idle keep-alive connections', async () => {
     const api = await start(FAST_TIMEOUTS);
-    const r = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], 3000);
+    const r = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], 8000);
     expect(r.data).toMatch(/^HTTP\/1\.1 200 /);
     expect(r.closed).toBe(true);
-    expect(r.ms).toBeLessThan(2000);
   });
 
   it('bounds concurrent connections; the server recovers afterwards', async () => {
     const api = await start({ limits: { maxConnections: 2 } });
     const idle = [raw(api.port, [], 5000), raw(api.port, [], 5000)];
-    await new Promise((r) => setTimeout(r, 100));
+    // Both idle connections are accepted before the third one tries.
+    await waitUntil(async () => (await connectionCount(api.api.server)) === 2);
     const third = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], 2000);
     expect(third.closed).toBe(true);
     expect(third.data).toBe('');
     for (const s of sockets.splice(0)) s.destroy();
     await Promise.all(idle);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(async () => (await connectionCount(api.api.server)) === 0);
     expect((await call(api.url('/health'))).status).toBe(200);
   });
 });
@@ -203,7 +217,7 @@ describe('malformed requests', () => {
     );
     await new Promise((r) => setTimeout(r, 50));
     socket.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(async () => (await connectionCount(api.api.server)) === 0);
     expect((await call(api.url('/health'))).status).toBe(200);
   });
 });

@@ -15,6 +15,7 @@ import {
   sleep,
   TcpClient,
   waitFor,
+  waitForSteady,
 } from './helpers.js';
 
 const open: { close(): Promise<void> }[] = [];
@@ -122,22 +123,19 @@ describe('DNS over TCP', () => {
 
   it('closes idle connections: sooner before the first message', async () => {
     const metrics = new CountingDnsMetrics();
+    // The two timeouts are far apart so the order of the closes holds however
+    // slowly a loaded machine runs the timers; no wall-clock bound is asserted.
     const listeners = await start(undefined, {
       tcpInitialTimeoutMs: 100,
-      tcpIdleTimeoutMs: 400,
+      tcpIdleTimeoutMs: 1_500,
       metrics,
     });
     const silent = await connect(listeners.port);
     const talker = await connect(listeners.port);
-    const t0 = Date.now();
     await talker.ask(query('t.mesh.local'));
-    await silent.waitClosed(2000);
-    const silentAfter = Date.now() - t0;
+    await silent.waitClosed();
     expect(talker.closed).toBe(false);
-    await talker.waitClosed(3000);
-    const talkerAfter = Date.now() - t0;
-    expect(silentAfter).toBeLessThan(400);
-    expect(talkerAfter).toBeGreaterThanOrEqual(350);
+    await talker.waitClosed();
     expect(metrics.get('tcp', 'tcp-timeout')).toBe(2);
     await waitFor(() => listeners.tcpConnections === 0);
   });
@@ -192,10 +190,12 @@ describe('DNS over TCP', () => {
 
 describe('TCP close()', () => {
   it('finishes replies in flight, then closes connections', async () => {
+    const metrics = new CountingDnsMetrics();
     const listeners = await startDnsListeners(new StubResponder(), {
       hosts: '127.0.0.1',
       port: 0,
       logger: silentLogger,
+      metrics,
     });
     const idle = await connect(listeners.port);
     const busy = await connect(listeners.port);
@@ -205,7 +205,7 @@ describe('TCP close()', () => {
     busy.write(
       concatBytes(...Array.from({ length: n }, (_, i) => frameTcp(query(`big.${i}`, i + 1)))),
     );
-    await sleep(100); // the server is now blocked on back-pressure
+    await waitForSteady(() => metrics.get('tcp', 'request')); // blocked on back-pressure
     const closed = listeners.close();
     await idle.waitClosed();
     expect(busy.closed).toBe(false);
@@ -234,7 +234,8 @@ describe('TCP close()', () => {
     await sleep(50);
     const t0 = Date.now();
     await listeners.close();
-    expect(Date.now() - t0).toBeLessThan(1500);
+    // Far below the 5 s default: the 200 ms close timeout was the one applied.
+    expect(Date.now() - t0).toBeLessThan(4_000);
     expect(listeners.tcpConnections).toBe(0);
   });
 });
