@@ -55,10 +55,15 @@ function flagsToConfig(f: ServeFlags): NodeConfigInput {
   return c as NodeConfigInput;
 }
 
-async function loadConfig(f: ServeFlags) {
+async function loadConfig(f: ServeFlags, onNotice?: (notice: string) => void) {
   const { loadNodeConfig, NodeConfigError } = await import('../node/config/load.js');
   try {
-    return loadNodeConfig({ file: f.config, env: process.env, flags: flagsToConfig(f) });
+    return loadNodeConfig({
+      file: f.config,
+      env: process.env,
+      flags: flagsToConfig(f),
+      ...(onNotice ? { onNotice } : {}),
+    });
   } catch (err) {
     if (err instanceof NodeConfigError) fail(err.message, 1);
     throw err;
@@ -79,12 +84,14 @@ function commonOptions(cmd: Command): Command {
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
-  const config = await loadConfig(flags);
+  const notices: string[] = [];
+  const config = await loadConfig(flags, (n) => notices.push(n));
   const { installNodeCrypto } = await import('../runtime/node-crypto-provider.js');
   installNodeCrypto();
   const { createNodeLogger } = await import('../node/log.js');
   const { startNode } = await import('../node/node.js');
   const logger = createNodeLogger(config.log);
+  for (const notice of notices) logger.warn(notice);
   let node: Awaited<ReturnType<typeof startNode>>;
   try {
     node = await startNode(config, { logger });

@@ -12,6 +12,11 @@ const FALSY = new Set(['0', 'false', 'no', 'off']);
 export interface EnvReadResult {
   readonly config: NodeConfigInput;
   readonly errors: readonly string[];
+  /**
+   * Reference settings this node reads differently, one sentence each, for
+   * the operator to see at start-up (never silently ignored).
+   */
+  readonly notices: readonly string[];
 }
 
 /** Builds a partial configuration from `env` (usually `process.env`). */
@@ -56,6 +61,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     : bool('DMP_TSIG_TIGHT_SCOPE')
       ? 'tight'
       : undefined;
+  const dnsRrl = dnsRateLimit(num('DMP_DNS_RATE'), num('DMP_DNS_BURST'), num('DMP_DNS_RRL_RATE'));
   const dbPath = str('DMP_DB_PATH');
   const logFormat = str('DMP_LOG_FORMAT')?.toLowerCase();
 
@@ -66,7 +72,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       hosts: dnsHost ? dnsHost.split(',').map((h) => h.trim()) : undefined,
       port: num('DMP_DNS_PORT'),
       ttl: num('DMP_DNS_TTL'),
-      rrlResponsesPerSecond: num('DMP_DNS_RRL_RATE'),
+      rrlResponsesPerSecond: dnsRrl.responsesPerSecond,
       rrlSlip: num('DMP_DNS_RRL_SLIP'),
     }),
     apex: prune({
@@ -125,7 +131,43 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     }),
     allowPublicBind: bool('DMP_ALLOW_PUBLIC_BIND'),
   };
-  return { config: prune(config), errors };
+  return { config: prune(config), errors, notices: dnsRrl.notices };
+}
+
+/**
+ * The reference limits DNS per source address with a token bucket
+ * (`DMP_DNS_RATE`/`DMP_DNS_BURST`, node spec §1.7) and silently drops the
+ * excess; this node uses response-rate limiting per client network instead
+ * (see src/node/dns/rrl.ts for why). Both variables set to 0 mean "no
+ * limit" in the reference, and do here: RRL is turned off unless
+ * `DMP_DNS_RRL_RATE` says otherwise. Any other value cannot be honoured as
+ * such and is reported.
+ */
+function dnsRateLimit(
+  rate: number | undefined,
+  burst: number | undefined,
+  rrlRate: number | undefined,
+): { responsesPerSecond: number | undefined; notices: string[] } {
+  if (rate === undefined && burst === undefined) {
+    return { responsesPerSecond: rrlRate, notices: [] };
+  }
+  const disables = (rate !== undefined && rate <= 0) || (burst !== undefined && burst <= 0);
+  if (disables && rrlRate === undefined) {
+    return {
+      responsesPerSecond: 0,
+      notices: [
+        'DMP_DNS_RATE/DMP_DNS_BURST = 0: DNS rate limiting is off (response-rate limiting disabled), as in the reference',
+      ],
+    };
+  }
+  return {
+    responsesPerSecond: rrlRate,
+    notices: [
+      `DMP_DNS_RATE/DMP_DNS_BURST are not honoured as a per-address query limit: this node ` +
+        `limits UDP responses per client network (RRL, DMP_DNS_RRL_RATE); ` +
+        `TSIG-signed requests and UPDATE replies are never rate-limited`,
+    ],
+  };
 }
 
 /** Accepts the reference's `5/3600`-style rates. */

@@ -23,6 +23,8 @@ export interface LoadConfigOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Values from command-line flags (highest precedence). */
   readonly flags?: NodeConfigInput;
+  /** Receives settings that were read differently from the reference (for a start-up warning). */
+  readonly onNotice?: (notice: string) => void;
 }
 
 /** Loads, merges and validates; throws {@link NodeConfigError}. */
@@ -43,6 +45,7 @@ export function loadNodeConfig(options: LoadConfigOptions = {}): NodeConfig {
   }
   const env = configFromEnv(options.env ?? {});
   problems.push(...env.errors);
+  for (const notice of env.notices) options.onNotice?.(notice);
   let merged = mergeConfig(DEFAULT_NODE_CONFIG, fromFile, env.config, options.flags ?? {});
   // The database follows the data directory unless it was set explicitly.
   const dbExplicit = fromFile.dbPath ?? env.config.dbPath ?? options.flags?.dbPath;

@@ -92,4 +92,28 @@ describe('node configuration', () => {
     expect(errors).toEqual([]);
     expect(config.dns).toBeUndefined();
   });
+
+  it('DMP_DNS_RATE=0 / DMP_DNS_BURST=0 turn DNS rate limiting off, as in the reference', () => {
+    for (const env of [{ DMP_DNS_RATE: '0' }, { DMP_DNS_BURST: '0' }]) {
+      const notices: string[] = [];
+      const c = loadNodeConfig({ env, onNotice: (n) => notices.push(n) });
+      expect(c.dns.rrlResponsesPerSecond).toBe(0);
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/rate limiting is off/);
+    }
+    // An explicit RRL rate still wins.
+    const c = loadNodeConfig({ env: { DMP_DNS_RATE: '0', DMP_DNS_RRL_RATE: '50' } });
+    expect(c.dns.rrlResponsesPerSecond).toBe(50);
+  });
+
+  it('reports other DMP_DNS_RATE/DMP_DNS_BURST values as not honoured, keeping RRL', () => {
+    const notices: string[] = [];
+    const c = loadNodeConfig({
+      env: { DMP_DNS_RATE: '50', DMP_DNS_BURST: '200' },
+      onNotice: (n) => notices.push(n),
+    });
+    expect(c.dns.rrlResponsesPerSecond).toBe(DEFAULT_NODE_CONFIG.dns.rrlResponsesPerSecond);
+    expect(notices).toEqual([expect.stringMatching(/not honoured.*DMP_DNS_RRL_RATE/)]);
+    expect(configFromEnv({}).notices).toEqual([]);
+  });
 });
