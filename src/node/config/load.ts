@@ -138,6 +138,14 @@ export function validateNodeConfig(c: NodeConfig): string[] {
         '(DMP_OPERATOR_TOKEN) or DMP_ALLOW_OPEN_PUBLIC_BIND=1',
     );
   }
+  if (c.registration.enabled && c.registration.scopeMode === 'loose') {
+    // A loose key may write every name of the zone, including every other
+    // user's identity: handed to anyone who registers, that is a takeover.
+    p.push(
+      'DMP_TSIG_LOOSE_SCOPE gives every self-registered key the whole zone; ' +
+        'it is refused while registration is enabled (mint such keys with `dnsmesh-node key add`)',
+    );
+  }
   if (c.registration.enabled && !c.registration.nodeHostname) {
     p.push('registration needs registration.nodeHostname (DMP_NODE_HOSTNAME)');
   }

@@ -5,6 +5,7 @@
 import type { TokenStore, TsigKeyStore } from '../store/types.js';
 import type { ChallengeBook, RandomBytes } from './challenge-book.js';
 import type { TsigScopeMode } from './scope-derivation.js';
+import { mintZone } from './tsig-key-name.js';
 
 /** Registration settings (`DMP_REGISTRATION_*`, `DMP_NODE_HOSTNAME`, scope mode, served zone). */
 export interface RegistrationPolicy {
@@ -12,7 +13,10 @@ export interface RegistrationPolicy {
   readonly nodeHostname: string;
   /** Zone minted TSIG scopes are anchored under. */
   readonly servedZone: string;
-  /** Subject domains allowed to register; empty allows all. */
+  /**
+   * Subject domains allowed to register. Empty means the served zone only
+   * (see {@link registrationAllowlist}); `*` allows every domain.
+   */
   readonly allowlist: readonly string[];
   /** Lifetime of minted tokens and TSIG keys, seconds; 0 = never expire. */
   readonly tokenTtlSeconds: number;
@@ -41,4 +45,17 @@ export interface RegistrationDeps {
   readonly tsigKeys?: TsigKeyStore | undefined;
   /** Randomness for tokens and TSIG secrets (default: the OS CSPRNG). */
   readonly random?: RandomBytes | undefined;
+}
+
+/**
+ * The domains whose subjects may register. The reference allows every domain
+ * when `DMP_REGISTRATION_ALLOWLIST` is empty; here the default is the served
+ * zone, because a subject of any other domain has nothing to own on this node
+ * but shared namespaces. An operator who wants strangers lists their domains
+ * or `*`.
+ */
+export function registrationAllowlist(policy: RegistrationPolicy): readonly string[] {
+  if (policy.allowlist.length > 0) return policy.allowlist;
+  const zone = mintZone(policy.servedZone || policy.nodeHostname);
+  return zone === '' ? [] : [zone];
 }

@@ -3,7 +3,8 @@
  * which owner-name suffixes a user's key may write under the served zone.
  *
  * Default mode grants the user's own identity and prekey names
- * (`id-<hash16(local)>`, `id-<hash12(local)>`), its legacy claim name, the
+ * (`id-<hash16(local)>`, `id-<hash12(local)>`; only to a subject whose
+ * domain is the zone), its legacy claim name, the
  * four shared wildcard namespaces every sender writes into (mailbox slots,
  * chunks, claims) and — only when the X25519 key was proven at registration
  * — its own mailbox `mb-<hash12(sha256(x25519_pub))>`. Tight mode drops the
@@ -54,9 +55,12 @@ export function deriveScopeSuffixes(mode: TsigScopeMode, input: ScopeInput): str
   if (mode === 'loose') return [zone];
 
   const local = pythonStrip(input.localPart).toLowerCase();
+  // Identity names hash the local part only, so they are granted only to a
+  // subject of this very zone: `alice@elsewhere.example` must not receive
+  // the names of `alice@<zone>` (the reference grants them to both).
+  const inZone = subject.slice(subject.lastIndexOf('@') + 1) === zone;
   const suffixes = [
-    `id-${hexHash(local, 16)}.${zone}`,
-    `id-${hexHash(local, 12)}.${zone}`,
+    ...(inZone ? [`id-${hexHash(local, 16)}.${zone}`, `id-${hexHash(local, 12)}.${zone}`] : []),
     `_dnsmesh-claim-${spk16}.${zone}`,
   ];
   if (mode !== 'tight') {

@@ -69,12 +69,13 @@ export function normalizeAllowlist(entries: readonly string[]): string[] {
 
 /**
  * True when the canonical subject's domain is on `allowlist` (compared
- * case-insensitively); an empty allowlist allows every domain.
+ * case-insensitively) or the list holds `*`; an empty list allows every
+ * domain (callers pass the effective list, see `registrationAllowlist`).
  */
 export function subjectDomainAllowed(
   subject: CanonicalSubject,
   allowlist: readonly string[],
 ): boolean {
   const allowed = normalizeAllowlist(allowlist);
-  return allowed.length === 0 || allowed.includes(subject.domain);
+  return allowed.length === 0 || allowed.includes('*') || allowed.includes(subject.domain);
 }

@@ -2,17 +2,18 @@
  * `POST /v1/registration/confirm` (node spec §4.5): a verified registrant
  * receives a self-service bearer token for the records API.
  *
- * Anti-takeover: while the subject holds a live self-service token
- * registered by a different Ed25519 key, nobody else can register it (409).
+ * Anti-takeover: while the subject holds any live credential (token or
+ * TSIG key, see `subject-binding.ts`) registered by a different Ed25519 key,
+ * nobody else can register it (409).
  * Otherwise every earlier self-service token of the subject is revoked and
  * the new one inserted in one store transaction; admin-issued tokens are left
  * alone. Only the token's SHA-256 is stored.
  */
 import { bearerTokenHash, generateBearerToken } from '../auth/bearer-token.js';
 import type { TokenRecord } from '../store/types.js';
-import { subjectAlreadyOwned } from './errors.js';
-import type { RegistrationDeps, RegistrationPolicy } from './policy.js';
+import { type RegistrationDeps, type RegistrationPolicy, registrationAllowlist } from './policy.js';
 import { type JsonObject, verifySignedRegistration } from './signed-request.js';
+import { assertSubjectFree } from './subject-binding.js';
 
 /** `issuer` of registration-minted tokens. */
 export const SELF_SERVICE_ISSUER = 'self-service';
@@ -41,12 +42,14 @@ export function registerToken(
   body: JsonObject,
   now: number,
 ): IssuedToken {
-  const reg = verifySignedRegistration(body, deps.challenges, policy.allowlist, now);
-
-  const locked = deps.tokens
-    .liveSelfService(reg.subject, now)
-    .some((t) => t.registeredSpk !== null && t.registeredSpk.toLowerCase() !== reg.spkHex);
-  if (locked) throw subjectAlreadyOwned();
+  const reg = verifySignedRegistration(body, deps.challenges, registrationAllowlist(policy), now);
+  assertSubjectFree(
+    { tokens: deps.tokens, tsigKeys: deps.tsigKeys },
+    reg,
+    policy.servedZone || policy.nodeHostname,
+    reg.spkHex,
+    now,
+  );
 
   const token = generateBearerToken(deps.random);
   const expiresAt = policy.tokenTtlSeconds > 0 ? now + policy.tokenTtlSeconds : null;

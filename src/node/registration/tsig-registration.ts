@@ -14,9 +14,8 @@ import { toHex } from '../../protocol/bytes.js';
 import { verifyRegistrationProof } from '../../protocol/crypto/registration-pop.js';
 import { pythonStrip } from '../../protocol/records/python-text.js';
 import { normalizeScopeSuffixes } from '../store/normalize.js';
-import type { TsigKeyStore } from '../store/types.js';
 import { badRequest, RegistrationError, signatureInvalid, subjectAlreadyOwned } from './errors.js';
-import type { RegistrationDeps, RegistrationPolicy } from './policy.js';
+import { type RegistrationDeps, type RegistrationPolicy, registrationAllowlist } from './policy.js';
 import { deriveScopeSuffixes } from './scope-derivation.js';
 import {
   type JsonObject,
@@ -25,6 +24,7 @@ import {
   type VerifiedRegistration,
   verifySignedRegistration,
 } from './signed-request.js';
+import { assertSubjectFree } from './subject-binding.js';
 import { mintZone, tsigKeyNameFor } from './tsig-key-name.js';
 
 /** The only algorithm registration mints. */
@@ -76,23 +76,6 @@ function provenX25519Public(body: JsonObject, reg: VerifiedRegistration): string
   return pubHex;
 }
 
-/** True when an active key of the subject was registered by another Ed25519 key. */
-function ownedByAnotherKey(
-  keys: TsigKeyStore,
-  subject: string,
-  spkHex: string,
-  now: number,
-): boolean {
-  return keys
-    .listActive(now)
-    .some(
-      (k) =>
-        k.subject.toLowerCase() === subject &&
-        k.registeredSpk !== '' &&
-        k.registeredSpk.toLowerCase() !== spkHex,
-    );
-}
-
 /**
  * Runs the TSIG ceremony on a parsed confirm body and stores the key.
  *
@@ -106,7 +89,7 @@ export function registerTsigKey(
 ): MintedTsigKey {
   const keys = deps.tsigKeys;
   if (keys === undefined) throw new RegistrationError(404, 'tsig registration disabled');
-  const reg = verifySignedRegistration(body, deps.challenges, policy.allowlist, now);
+  const reg = verifySignedRegistration(body, deps.challenges, registrationAllowlist(policy), now);
   const x25519PublicHex = provenX25519Public(body, reg);
 
   const zone = mintZone(policy.servedZone || policy.nodeHostname);
@@ -127,7 +110,13 @@ export function registerTsigKey(
     // subject tag; the limit actually enforced is 63 − 16 = 47 characters.
     throw badRequest('subject local part too long for TSIG key label (max 54 chars)');
   }
-  if (ownedByAnotherKey(keys, reg.subject, reg.spkHex, now)) throw subjectAlreadyOwned();
+  assertSubjectFree({ tokens: deps.tokens, tsigKeys: keys }, reg, zone, reg.spkHex, now);
+  // A key of the same name that belongs to another subject is never
+  // replaced (the name hashes only prefixes of the key and the subject).
+  const existing = keys.getActive(name, now);
+  if (existing !== undefined && existing.subject.toLowerCase() !== reg.subject) {
+    throw subjectAlreadyOwned();
+  }
 
   const secret = (deps.random ?? ((n: number) => new Uint8Array(randomBytes(n))))(
     MINTED_TSIG_SECRET_BYTES,

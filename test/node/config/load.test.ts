@@ -116,4 +116,14 @@ describe('node configuration', () => {
     expect(notices).toEqual([expect.stringMatching(/not honoured.*DMP_DNS_RRL_RATE/)]);
     expect(configFromEnv({}).notices).toEqual([]);
   });
+
+  it('refuses loose TSIG scope while self-service registration is on', () => {
+    const env = {
+      DMP_REGISTRATION_ENABLED: '1',
+      DMP_NODE_HOSTNAME: 'node.mesh.test',
+      DMP_TSIG_LOOSE_SCOPE: '1',
+    };
+    expect(() => loadNodeConfig({ env })).toThrow(/LOOSE_SCOPE .*refused while registration/);
+    expect(() => loadNodeConfig({ env: { ...env, DMP_REGISTRATION_ENABLED: '0' } })).not.toThrow();
+  });
 });
