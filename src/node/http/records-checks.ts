@@ -74,6 +74,21 @@ export function checkRecordName(name: string): Refusal | undefined {
   return isValidRecordName(name) ? undefined : { status: 400, error: 'invalid record name' };
 }
 
+/**
+ * 403 for a name outside the served zone. The reference stores any name it
+ * is given, although it answers DNS only inside its zone: such rows are
+ * never served, and an open or token-holding writer could use the node as
+ * free storage. `zone` empty: no zone configured, nothing to check.
+ */
+export function checkInServedZone(name: string, zone: string): Refusal | undefined {
+  if (zone === '') return undefined;
+  const n = name.toLowerCase().replace(/\.+$/, '');
+  const z = zone.toLowerCase().replace(/\.+$/, '');
+  return n === z || n.endsWith(`.${z}`)
+    ? undefined
+    : { status: 403, error: 'name outside the served zone' };
+}
+
 /** 400 unless `value` is a string safe inside a quoted TXT string. */
 export function checkRecordValue(value: unknown): Refusal | undefined {
   return typeof value === 'string' && isSafeTxtValue(value)

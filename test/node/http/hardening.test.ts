@@ -19,7 +19,15 @@ import { createHttpApi } from '../../../src/node/http/server.js';
 import { createNodeLogger } from '../../../src/node/log.js';
 import { MEMORY_PATH } from '../../../src/node/store/sqlite/database.js';
 import { openNodeStores } from '../../../src/node/store/sqlite/node-stores.js';
-import { type ApiHarness, type ConfigOverrides, call, startApi, testConfig } from './harness.js';
+import {
+  type ApiHarness,
+  type ConfigOverrides,
+  call,
+  OPERATOR_TOKEN,
+  startApi,
+  T0,
+  testConfig,
+} from './harness.js';
 
 let h: ApiHarness | undefined;
 const sockets: Socket[] = [];
@@ -98,6 +106,34 @@ const FAST_TIMEOUTS: ConfigOverrides = {
     connectionsCheckingIntervalMs: 50,
   },
 };
+
+describe('served zone', () => {
+  it('refuses to write or delete names outside the served zone, even for the operator', async () => {
+    const api = await start();
+    const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+    for (const name of [
+      'chunk-0001-0123456789ab.evil.example',
+      'mesh.test.evil.example',
+      'xmesh.test',
+    ]) {
+      const post = await call(api.url(`/v1/records/${name}`), {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ value: 'v', ttl: 60 }),
+      });
+      expect(post).toMatchObject({ status: 403, body: { error: 'name outside the served zone' } });
+      const del = await call(api.url(`/v1/records/${name}`), { method: 'DELETE', headers: auth });
+      expect(del.status).toBe(403);
+      expect(api.stores.records.query(name, T0)).toEqual([]);
+    }
+    const inside = await call(api.url('/v1/records/a.MESH.test.'), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ value: 'v', ttl: 60 }),
+    });
+    expect(inside.status).toBe(201);
+  });
+});
 
 describe('request bodies', () => {
   it('refuses a declared body over 16 KiB with 400 invalid body and closes the connection', async () => {

@@ -4,9 +4,9 @@
  *
  * * GET: per-IP limit → operator token (when configured) → query.
  * * POST: per-IP limit → write auth → body → value/ttl → caps → RRset cap →
- *   name syntax → value safety → publish.
- * * DELETE: per-IP limit → write auth (op delete) → name syntax → optional
- *   `{"value"}` → value safety → delete.
+ *   name syntax → served zone → value safety → publish.
+ * * DELETE: per-IP limit → write auth (op delete) → name syntax → served
+ *   zone → optional `{"value"}` → value safety → delete.
  */
 import { operatorReadAllowed } from '../../auth/operator-token.js';
 import { authorizeRecordWrite, type RecordWriteOp } from '../../auth/record-write-auth.js';
@@ -15,6 +15,7 @@ import type { RequestContext } from '../context.js';
 import { RECORDS_PATH, recordNameFromTarget } from '../record-name.js';
 import {
   checkCardinality,
+  checkInServedZone,
   checkPublishBody,
   checkRecordName,
   checkRecordValue,
@@ -89,7 +90,13 @@ async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void>
   if (refuse(ctx, checkCardinality(name, existing, input.value, s.config.caps.maxValuesPerName))) {
     return;
   }
-  if (refuse(ctx, checkRecordName(name)) || refuse(ctx, checkRecordValue(input.value))) return;
+  if (
+    refuse(ctx, checkRecordName(name)) ||
+    refuse(ctx, checkInServedZone(name, servedZone(s))) ||
+    refuse(ctx, checkRecordValue(input.value))
+  ) {
+    return;
+  }
   try {
     s.records.publish(name, input.value, input.ttl, now);
   } catch (err) {
@@ -104,7 +111,9 @@ async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void>
 async function deleteRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
   const name = recordNameFromTarget(ctx.rawPath)!;
   if (!withinIpLimit(s, ctx) || !writeAllowed(s, ctx, name, 'delete')) return;
-  if (refuse(ctx, checkRecordName(name))) return;
+  if (refuse(ctx, checkRecordName(name)) || refuse(ctx, checkInServedZone(name, servedZone(s)))) {
+    return;
+  }
   const body = await ctx.readJson();
   if (!body.ok && body.reason === 'too-large') {
     // Deliberate deviation: the reference would treat an unread oversized
@@ -118,6 +127,10 @@ async function deleteRecord(s: ApiServices, ctx: RequestContext): Promise<void> 
   if (value !== undefined && value !== null && refuse(ctx, checkRecordValue(value))) return;
   const removed = s.records.delete(name, typeof value === 'string' ? value : undefined);
   ctx.empty(removed ? 204 : 404);
+}
+
+function servedZone(s: ApiServices): string {
+  return s.config.registration.policy.servedZone;
 }
 
 function errorText(err: unknown): string {
