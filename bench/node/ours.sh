@@ -12,8 +12,9 @@
 # CPU 1 when pinned). Env: OURS_DIR (run directory, required), PORT_OURS (DNS,
 # default 15480), PORT_OURS_HTTP (default 15481), OURS_PROBE (name to ask;
 # default the first line of STORE_DIR/../names.txt). The node runs with RRL off
-# (DMP_DNS_RRL_RATE=0, as the anchors' NSD), answer TTL 300 and an apex
-# SOA/NS/A so negative answers carry the SOA like NSD's.
+# (DMP_DNS_RRL_RATE=0, as the anchors' NSD) and without UPDATE budgets (the
+# write rows measure the write path, not the budgets), answer TTL 300 and an
+# apex SOA/NS/A so negative answers carry the SOA like NSD's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 : "${OURS_DIR:?OURS_DIR must name the run directory}"
@@ -46,7 +47,8 @@ start() {
     (($(nproc) > 1)) && dpin=(taskset -c 1)
   fi
   t0=$(date +%s%N)
-  DMP_DNS_RRL_RATE=0 DMP_DNS_TTL=300 DMP_DNS_APEX_NS="ns1.mesh.test" \
+  DMP_DNS_RRL_RATE=0 DMP_UPDATE_RATE=0 DMP_UPDATE_RATE_PER_NETWORK=0 DMP_TSIG_KEY_RATE=0 \
+    DMP_DNS_TTL=300 DMP_DNS_APEX_NS="ns1.mesh.test" \
     DMP_DNS_APEX_SOA_RNAME="hostmaster.mesh.test" DMP_DNS_APEX_A=127.0.0.1 \
     "${pin[@]}" node "$ROOT/dist/cli/node-main.js" --data-dir "$OURS_DIR/data" --zone mesh.test \
     --dns-host 127.0.0.1 --dns-port "$PORT_OURS" --http-port "$PORT_OURS_HTTP" \

@@ -90,6 +90,8 @@ export function meshNodeEnv(
     DMP_HTTP_BURST: '1000',
     DMP_CLAIM_RATE_PER_USER_PER_SEC: '1000',
     DMP_CLAIM_RATE_BURST: '1000',
+    DMP_CLAIM_RATE_PER_NETWORK: '1000',
+    DMP_CLAIM_BURST_PER_NETWORK: '1000',
     ...extra,
   };
 }

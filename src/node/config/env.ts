@@ -4,6 +4,7 @@
  * file works unchanged. Malformed numbers are collected as errors rather than
  * thrown, so startup can report all of them at once.
  */
+import type { UpdateBudgets } from '../dns/update-budgets.js';
 import type { AuthMode, NodeConfigInput, ScopeMode } from './node-config.js';
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
@@ -94,6 +95,21 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       claimMaxTtl: num('DMP_CLAIM_MAX_TTL'),
       claimRatePerSecond: num('DMP_CLAIM_RATE_PER_USER_PER_SEC'),
       claimBurst: num('DMP_CLAIM_RATE_BURST'),
+      // Deep-merged over the defaults (mergeConfig), so a partial object is
+      // complete by the time anything reads it.
+      budgets: prune({
+        global: rateLimit(num('DMP_UPDATE_RATE'), num('DMP_UPDATE_BURST')),
+        perNetwork: rateLimit(
+          num('DMP_UPDATE_RATE_PER_NETWORK'),
+          num('DMP_UPDATE_BURST_PER_NETWORK'),
+        ),
+        perKey: rateLimit(num('DMP_TSIG_KEY_RATE'), num('DMP_TSIG_KEY_BURST')),
+        claimsPerNetwork: rateLimit(
+          num('DMP_CLAIM_RATE_PER_NETWORK'),
+          num('DMP_CLAIM_BURST_PER_NETWORK'),
+        ),
+        maxClaimsPerUpdate: num('DMP_MAX_CLAIMS_PER_UPDATE'),
+      }) as UpdateBudgets,
     }),
     caps: prune({
       maxTtl: num('DMP_MAX_TTL'),
@@ -168,6 +184,19 @@ function dnsRateLimit(
         `TSIG-signed requests and UPDATE replies are never rate-limited`,
     ],
   };
+}
+
+/**
+ * A rate limit from a pair of variables (new in this node; the reference
+ * ignores them). One set alone keeps the other at its default: the caller
+ * merges this over the defaults, so a missing half is left out here.
+ */
+function rateLimit(
+  ratePerSecond: number | undefined,
+  burst: number | undefined,
+): { ratePerSecond?: number; burst?: number } | undefined {
+  if (ratePerSecond === undefined && burst === undefined) return undefined;
+  return prune({ ratePerSecond, burst });
 }
 
 /** Accepts the reference's `5/3600`-style rates. */

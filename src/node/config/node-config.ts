@@ -8,6 +8,7 @@
  * TSIG-protected and the bind is loopback). Binding anything but loopback
  * needs `allowPublicBind`.
  */
+import { DEFAULT_UPDATE_BUDGETS, type UpdateBudgets } from '../dns/update-budgets.js';
 
 export type AuthMode = 'open' | 'legacy' | 'multi-tenant';
 export type ScopeMode = 'default' | 'tight' | 'loose';
@@ -54,6 +55,8 @@ export interface NodeConfig {
     readonly claimMaxTtl: number;
     readonly claimRatePerSecond: number;
     readonly claimBurst: number;
+    /** UPDATE budgets before any work (docs/security.md). */
+    readonly budgets: UpdateBudgets;
   };
   readonly caps: {
     readonly maxTtl: number;
@@ -118,6 +121,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     claimMaxTtl: 86_400,
     claimRatePerSecond: 0.5,
     claimBurst: 30,
+    budgets: DEFAULT_UPDATE_BUDGETS,
   },
   caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64, maxRecords: 0 },
   auth: { mode: 'open', allowOpenPublicBind: false },

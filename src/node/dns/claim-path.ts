@@ -9,9 +9,14 @@
  * 4. receiver-only mode: the owner's recipient is registered here;
  * 5. every value verifies as a claim (signature, freshness) whose
  *    `exp − now` is within the claim lifetime cap;
- * 6. the recipient's token bucket has room — exhausted is SERVFAIL, as in
- *    the reference: the client treats it as transient and retries later,
- *    whereas REFUSED would read as "this node is no claim provider".
+ * 6. the bucket of (sender network, recipient) has room — exhausted is
+ *    SERVFAIL, as in the reference: the client treats it as transient and
+ *    retries later, whereas REFUSED would read as "this node is no claim
+ *    provider". The reference keys it by recipient only, so one slow sender
+ *    could keep a recipient's bucket empty for everyone.
+ *
+ * Before all of these, the UPDATE's claim count and its network's claim
+ * budget are checked (`update-budgets.ts`): over them is REFUSED.
  *
  * Steps 1–5 fail with REFUSED. Accepted ops get their TTL clamped to the
  * lifetime cap. Nothing is written here; the caller applies all or nothing.
@@ -22,9 +27,18 @@ import { parseAndVerifyClaimRecord } from '../../protocol/records/claim-record.j
 import type { StoreOp } from '../store/types.js';
 import type { UpdateOutcome } from './responder-metrics.js';
 
-/** Spends one claim token for a recipient hash; false when its bucket is empty. */
+/**
+ * Spends one claim token; false when the bucket is empty. The key is
+ * `<client network>|<recipient hash12>`: a bucket per sender network and
+ * recipient, so one sender cannot keep a recipient's bucket empty for all.
+ */
 export interface ClaimRateLimiter {
-  allow(recipientHash12: string): boolean;
+  allow(key: string): boolean;
+}
+
+/** Per-network claim budget (see `update-budgets.ts`). */
+export interface ClaimAdmission {
+  admitClaims(network: string, count: number): boolean;
 }
 
 /** What the claim gate needs. */
@@ -38,6 +52,8 @@ export interface ClaimPolicy {
   /** Lifetime and TTL cap, seconds (≤ 0: none). */
   readonly maxTtl: number;
   readonly limiter: ClaimRateLimiter;
+  /** Claims per UPDATE and per client network; absent: unlimited. */
+  readonly admission?: ClaimAdmission | undefined;
   /** Registered recipients at `now` (asked only in receiver-only mode). */
   registered(now: number): ReadonlySet<string>;
 }
@@ -51,13 +67,24 @@ export interface ClaimVerdict {
 const ADMITTED: ClaimVerdict = { rcode: Rcode.NOERROR, outcome: 'applied' };
 const REFUSED: ClaimVerdict = { rcode: Rcode.REFUSED, outcome: 'claim-refused' };
 const RATE_LIMITED: ClaimVerdict = { rcode: Rcode.SERVFAIL, outcome: 'claim-rate-limited' };
+const OVER_BUDGET: ClaimVerdict = { rcode: Rcode.REFUSED, outcome: 'over-budget' };
 
 /**
  * Checks `ops` (canonical owners) against the claim gates at `now`; on
  * success replaces each op in place by one with the clamped TTL.
  */
-export function admitClaims(ops: StoreOp[], policy: ClaimPolicy, now: number): ClaimVerdict {
+export function admitClaims(
+  ops: StoreOp[],
+  policy: ClaimPolicy,
+  now: number,
+  network = '0',
+): ClaimVerdict {
   if (!(policy.provider || policy.receiver) || ops.length === 0) return REFUSED;
+  // Before any signature is verified: the count cap and the network's claim
+  // budget are what keep a flood from costing CPU and disk.
+  if (policy.admission !== undefined && !policy.admission.admitClaims(network, ops.length)) {
+    return OVER_BUDGET;
+  }
   const registered = policy.provider ? undefined : policy.registered(now);
   const maxTtl = policy.maxTtl;
   const recipients: string[] = [];
@@ -72,7 +99,7 @@ export function admitClaims(ops: StoreOp[], policy: ClaimPolicy, now: number): C
     recipients.push(recipient);
   }
   for (const recipient of recipients) {
-    if (!policy.limiter.allow(recipient)) return RATE_LIMITED;
+    if (!policy.limiter.allow(`${network}|${recipient}`)) return RATE_LIMITED;
   }
   if (maxTtl > 0) {
     for (let i = 0; i < ops.length; i++) {

@@ -3,7 +3,7 @@
  * bytes (node spec §1–§2), as a chain of small steps in the CoreDNS manner:
  *
  *   guard (no reply to runts and responses) → parse (`request.ts`) →
- *   TSIG (RFC 8945, `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
+ *   UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945, `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
  *   (RFC 6891 §6.1.3) → opcode: QUERY (`answer-query.ts`), UPDATE
  *   (`update.ts`), else NOTIMP → OPT, TSIG signature (RFC 8945 §5.3, request
  *   MAC chained) → size fit (RFC 1035 §4.2.1, RFC 6891 §7: TC=1 stub over
@@ -39,6 +39,7 @@ import { tsigErrorResponse } from './tsig-errors.js';
 import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
 import { signReply } from './tsig-reply.js';
 import { processUpdate, type UpdateEnv } from './update.js';
+import { UpdateAdmission } from './update-budgets.js';
 
 /** Collaborators of {@link createNodeResponder}. */
 export interface NodeResponderDeps {
@@ -54,6 +55,8 @@ export interface NodeResponderDeps {
   /** Empty non-terminal test (default: the DMP naming scheme's interior names). */
   readonly interior?: InteriorNames | undefined;
   readonly metrics?: ResponderMetrics | undefined;
+  /** UPDATE budgets (default: built from `config.update.budgets`). */
+  readonly admission?: UpdateAdmission | undefined;
 }
 
 /** Spec defaults of the claim bucket (node spec §1.7). */
@@ -107,6 +110,7 @@ class NodeResponder implements DnsResponder {
   private readonly updateEnv: UpdateEnv;
   private readonly clock: () => number;
   private readonly metrics: ResponderMetrics;
+  private readonly admission: UpdateAdmission;
 
   constructor(deps: NodeResponderDeps, config: NodeResponderConfig) {
     const compiled = compileResponderConfig(config);
@@ -114,6 +118,8 @@ class NodeResponder implements DnsResponder {
     this.metrics = deps.metrics ?? NO_RESPONDER_METRICS;
     this.keyring = new NodeTsigKeyring(deps.tsigKeys, deps.scope ?? defaultScope);
     const update = compiled.update;
+    const admission = deps.admission ?? new UpdateAdmission(update.budgets);
+    this.admission = admission;
     const recipients = new RegisteredRecipients(deps.tsigKeys, compiled.zone);
     const claims: ClaimPolicy = {
       zone: compiled.zone,
@@ -127,10 +133,17 @@ class NodeResponder implements DnsResponder {
           burst: update.claimBurst ?? CLAIM_BURST_DEFAULT,
         }),
       registered: (now) => recipients.current(now),
+      admission,
     };
     const interior = deps.interior ?? dmpInteriorNames(compiled.zone);
     this.queryEnv = { config: compiled, store: deps.records, interior };
-    this.updateEnv = { config: compiled, store: deps.records, keyring: this.keyring, claims };
+    this.updateEnv = {
+      config: compiled,
+      store: deps.records,
+      keyring: this.keyring,
+      claims,
+      admitKey: (keyName) => admission.admitKey(keyName.toLowerCase()),
+    };
   }
 
   respond(request: Uint8Array, context: DnsRequestContext): DnsResponse | undefined {
@@ -170,6 +183,18 @@ class NodeResponder implements DnsResponder {
     }
     const w = this.w;
 
+    // UPDATE budgets come before any other work, signature checks included.
+    let network = '0';
+    if (req.opcode === Opcode.UPDATE) {
+      network = this.admission.networkOf(context.remoteAddress);
+      if (!this.admission.admitMessage(network)) {
+        metrics.update('over-budget');
+        w.begin(req, responseFlags(req, FLAG_AA, Rcode.REFUSED));
+        const wire = this.finish(req, undefined, now);
+        return this.done(wire, Rcode.REFUSED, 'update', undefined, req, undefined, now);
+      }
+    }
+
     let signer: TsigVerified | undefined;
     if (req.hasTsig) {
       this.keyring.refresh(now);
@@ -194,7 +219,7 @@ class NodeResponder implements DnsResponder {
     }
 
     if (req.opcode === Opcode.QUERY) return this.query(req, signer, now, context);
-    if (req.opcode === Opcode.UPDATE) return this.update(req, signer, now);
+    if (req.opcode === Opcode.UPDATE) return this.update(req, signer, now, network);
     w.begin(req, responseFlags(req, 0, Rcode.NOTIMP));
     const wire = this.finish(req, signer, now);
     return this.done(wire, Rcode.NOTIMP, 'error', undefined, req, signer, now);
@@ -227,8 +252,13 @@ class NodeResponder implements DnsResponder {
     return this.done(wire, Rcode.SERVFAIL, 'error', result.qname, req, signer, now);
   }
 
-  private update(req: DnsRequest, signer: TsigVerified | undefined, now: number): DnsResponse {
-    const verdict = processUpdate(req, signer, this.updateEnv, now);
+  private update(
+    req: DnsRequest,
+    signer: TsigVerified | undefined,
+    now: number,
+    network: string,
+  ): DnsResponse {
+    const verdict = processUpdate(req, signer, this.updateEnv, now, network);
     this.metrics.update(verdict.outcome);
     if (verdict.error !== undefined) this.metrics.internalError(verdict.error);
     // AA on every UPDATE response, as the reference (RFC 2136 leaves it open).

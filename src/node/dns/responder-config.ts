@@ -10,6 +10,7 @@
  */
 import { parseIPv4, parseIPv6 } from '../../dns/wire/ip.js';
 import { canonicalName, nameToWire, ROOT_NAME } from '../../dns/wire/name.js';
+import type { UpdateBudgets } from './update-budgets.js';
 
 /** Configuration read by {@link createNodeResponder}. */
 export interface NodeResponderConfig {
@@ -35,9 +36,11 @@ export interface NodeResponderConfig {
     readonly receiverClaims: boolean;
     /** Longest claim lifetime and stored TTL, seconds (≤ 0: no cap). */
     readonly claimMaxTtl: number;
-    /** Per-recipient claim bucket (used when no limiter is injected). */
+    /** Per-(network, recipient) claim bucket (used when no limiter is injected). */
     readonly claimRatePerSecond?: number | undefined;
     readonly claimBurst?: number | undefined;
+    /** UPDATE budgets; unset fields take `DEFAULT_UPDATE_BUDGETS`. */
+    readonly budgets?: Partial<UpdateBudgets> | undefined;
   };
   readonly caps: {
     /** Largest TTL an UPDATE may ask for (≤ 0: no cap). */

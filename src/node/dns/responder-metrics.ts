@@ -28,6 +28,7 @@ export type UpdateOutcome =
   | 'scope'
   | 'claim-refused'
   | 'claim-rate-limited'
+  | 'over-budget'
   | 'store-full'
   | 'store-error';
 

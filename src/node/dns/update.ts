@@ -11,6 +11,10 @@
  * | 5 | update prescan (§3.4.1, `update-ops.ts`)           | NOTZONE / FORMERR / REFUSED |
  * | 6 | operator caps (`caps.ts`)                          | REFUSED           |
  * | 7 | signed: key scope (`tsig-policy.ts`); unsigned: claims only (`claim-path.ts`) | REFUSED / SERVFAIL |
+ *
+ * Unsigned UPDATEs run step 4 after step 7. Before step 1 the node's and
+ * the client network's UPDATE budgets were spent (`update-budgets.ts`), and
+ * a signed UPDATE spends from its key's budget first (REFUSED when empty).
  * | 8 | apply, all or nothing (§3.4.2, §3.7)               | REFUSED when the store is full, else SERVFAIL |
  *
  * Atomic, unlike the reference: every op is checked before the first
@@ -41,6 +45,8 @@ export interface UpdateEnv {
   readonly store: RecordStore;
   readonly keyring: NodeTsigKeyring;
   readonly claims: ClaimPolicy;
+  /** Per-key budget of signed UPDATEs; absent: unlimited. */
+  readonly admitKey?: ((keyName: string) => boolean) | undefined;
 }
 
 /** RCODE of the response and the outcome for metrics. */
@@ -69,9 +75,13 @@ export function processUpdate(
   signer: TsigVerified | undefined,
   env: UpdateEnv,
   now: number,
+  network = '0',
 ): UpdateVerdict {
   const { config, store } = env;
   if (!config.update.enabled) return verdict(Rcode.REFUSED, 'disabled');
+  if (signer !== undefined && env.admitKey !== undefined && !env.admitKey(signer.keyName)) {
+    return verdict(Rcode.REFUSED, 'over-budget');
+  }
 
   const msg = req.message;
   const zone = msg.questions[0];
@@ -81,7 +91,7 @@ export function processUpdate(
   if (zone.class !== RRClass.IN || canonicalName(zone.name) !== config.zone) {
     return verdict(Rcode.NOTAUTH, 'notauth');
   }
-  if (store.atomically === undefined) return checkAndApply(req, signer, env, now);
+  if (store.atomically === undefined) return checkAndApply(req, signer, env, now, network);
 
   // Steps 4–8 in one write transaction: their reads (prerequisites, the
   // RRsets the caps count) and the write share one lock cycle instead of
@@ -94,7 +104,7 @@ export function processUpdate(
   try {
     return store.atomically(() => {
       try {
-        return checkAndApply(req, signer, env, now);
+        return checkAndApply(req, signer, env, now, network);
       } catch (err) {
         checkError = { err };
         throw err;
@@ -106,24 +116,23 @@ export function processUpdate(
   }
 }
 
-/** Steps 4–8. */
+/**
+ * Steps 4–8. An unsigned UPDATE meets the claim gate before its
+ * prerequisites are evaluated: an anonymous sender must not make the node
+ * read RRsets for a write it would refuse anyway.
+ */
 function checkAndApply(
   req: DnsRequest,
   signer: TsigVerified | undefined,
   env: UpdateEnv,
   now: number,
+  network: string,
 ): UpdateVerdict {
   const { config, store } = env;
   const msg = req.message;
-  const prereq = checkPrerequisites(msg.answers, config, store, now);
-  if (prereq !== Rcode.NOERROR) {
-    const outcome: UpdateOutcome =
-      prereq === Rcode.FORMERR
-        ? 'malformed'
-        : prereq === Rcode.NOTZONE
-          ? 'notzone'
-          : 'prerequisite';
-    return verdict(prereq, outcome);
+  if (signer !== undefined) {
+    const prereq = prerequisites(req, env, now);
+    if (prereq !== undefined) return prereq;
   }
 
   const ops: StoreOp[] = [];
@@ -139,8 +148,10 @@ function checkAndApply(
       return verdict(Rcode.REFUSED, 'scope');
     }
   } else {
-    const claims = admitClaims(ops, env.claims, now);
+    const claims = admitClaims(ops, env.claims, now, network);
     if (claims.rcode !== Rcode.NOERROR) return claims;
+    const prereq = prerequisites(req, env, now);
+    if (prereq !== undefined) return prereq;
   }
 
   if (ops.length === 0) return APPLIED;
@@ -150,6 +161,15 @@ function checkAndApply(
     return storeFailure(err);
   }
   return APPLIED;
+}
+
+/** The prerequisite section's verdict, or `undefined` when it holds (RFC 2136 §3.2). */
+function prerequisites(req: DnsRequest, env: UpdateEnv, now: number): UpdateVerdict | undefined {
+  const prereq = checkPrerequisites(req.message.answers, env.config, env.store, now);
+  if (prereq === Rcode.NOERROR) return undefined;
+  const outcome: UpdateOutcome =
+    prereq === Rcode.FORMERR ? 'malformed' : prereq === Rcode.NOTZONE ? 'notzone' : 'prerequisite';
+  return verdict(prereq, outcome);
 }
 
 function storeFailure(err: unknown): UpdateVerdict {

@@ -109,7 +109,7 @@ describe('claim provider (default on with UPDATE)', () => {
     expect(rcode([txtAdd(OWNER, 90_000, claim())])).toBe(Rcode.REFUSED); // over DMP_MAX_TTL
   });
 
-  it('rate-limits per recipient hash with SERVFAIL, writing nothing', () => {
+  it('rate-limits per (network, recipient hash) with SERVFAIL, writing nothing', () => {
     const seen: string[] = [];
     let budget = 2;
     start(config(), {
@@ -123,7 +123,8 @@ describe('claim provider (default on with UPDATE)', () => {
     node.stores.records.delete(OWNER, undefined);
     expect(rcode()).toBe(Rcode.SERVFAIL);
     expect(stored()).toEqual([]);
-    expect(seen).toEqual([RECIPIENT, RECIPIENT, RECIPIENT]);
+    // One bucket per (sender network, recipient): the fixture's client is 192.0.2.x.
+    expect(seen).toEqual([1, 2, 3].map(() => `4:${192 * 2 ** 24 + 2 * 2 ** 8}|${RECIPIENT}`));
     expect(node.metrics.get('update:claim-rate-limited')).toBe(1);
   });
 

@@ -87,6 +87,7 @@ export interface Node {
     wire: Uint8Array,
     transport?: DnsTransport,
     maxResponseBytes?: number,
+    remoteAddress?: string,
   ): DnsResponse | undefined;
   /** Sends a message (encoded unsigned) and decodes the reply. */
   ask(msg: DnsMessage, transport?: DnsTransport): Reply;
@@ -117,10 +118,10 @@ export function makeNode(
     stores,
     metrics,
     now: T0,
-    send(wire, transport = 'udp', maxResponseBytes) {
+    send(wire, transport = 'udp', maxResponseBytes, remoteAddress = '192.0.2.99') {
       return responder.respond(wire, {
         transport,
-        remoteAddress: '192.0.2.99',
+        remoteAddress,
         ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
       });
     },
