@@ -65,7 +65,7 @@ describe('cli-bundle', () => {
     [alice, bob] = await Promise.all([makeUser('alice'), makeUser('bob')]).then((us) =>
       us.map(bundled),
     );
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await cleanup();
@@ -94,7 +94,7 @@ describe('cli-bundle', () => {
     expect(got.messages.map((m) => m.text)).toEqual(['hello bob, from the bundle']);
     // Local state (better-sqlite3) remembers it: a second recv delivers nothing.
     expect((await recvJson(bob)).messages).toEqual([]);
-  }, 60_000);
+  });
 
   it('draws the fingerprint QR code through the external uqr', async () => {
     const show = await alice.ok(['identity', 'show', '--qr']);

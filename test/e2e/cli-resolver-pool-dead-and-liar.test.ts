@@ -151,8 +151,8 @@ describe('cli-resolver-pool-dead-and-liar', () => {
   it('library, wired as the CLI wires it: delivers; liar distrusted, dead cooling down, node first', async () => {
     await alice.ok(['send', 'bob', 'library: validated pool']);
     const pool = new ResolverPool([entries.dead, entries.liar, entries.real], {
-      timeoutMs: 2000,
-      deadlineMs: 6000,
+      timeoutMs: 10_000,
+      deadlineMs: 30_000,
     });
     const texts = await libraryReceive(pool);
     expect(texts).toContain('library: validated pool');

@@ -721,7 +721,9 @@ export function signedUpdate(
 
 /**
  * Sends one datagram and waits for the reply with the same ID. Returns
- * `undefined` when nothing came back within `timeoutMs` (per attempt).
+ * `undefined` when nothing came back within `timeoutMs` (per attempt,
+ * default 10 s: it only bounds a failure, and with one attempt a request
+ * such as an UPDATE is never sent twice).
  */
 export async function udpExchange(
   port: number,
@@ -741,7 +743,7 @@ export async function udpExchange(
         const timer = setTimeout(() => {
           socket.off('message', onMessage);
           resolvePromise(undefined);
-        }, options.timeoutMs ?? 2_000);
+        }, options.timeoutMs ?? 10_000);
         const onMessage = (msg: Buffer) => {
           if (msg.length >= 2 && ((msg[0]! << 8) | msg[1]!) === id) {
             clearTimeout(timer);

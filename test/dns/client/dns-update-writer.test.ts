@@ -47,7 +47,7 @@ describe('DnsUpdateWriter', () => {
       server: server.server,
       zone: 'mesh.test',
       key: KEY,
-      timeoutMs: 1000,
+      timeoutMs: 5000,
       ...over,
     });
 

@@ -141,13 +141,11 @@ describe('HttpRecordWriter', () => {
     );
     expect(refused.code).toBe('unreachable');
     respond = () => {}; // never answers
-    const started = Date.now();
     const slow = await failure(
       new HttpRecordWriter({ baseUrl: base, timeoutMs: 200 }).publish('n.mesh.test', 'v', 60),
     );
     expect(slow.code).toBe('unreachable');
     expect(slow.message).toContain('no response within 200 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
     server.closeAllConnections();
     seen.length = 0;
     expect(

@@ -69,7 +69,7 @@ describe.runIf(haveTool(UNBOUND))('readers against unbound', () => {
           'dns.google',
           formatServer(w.good[0]!),
         ],
-        { probeName: PROBE_NAME, timeoutMs: 300 },
+        { probeName: PROBE_NAME, timeoutMs: 2000 },
       );
       expect(probes.map((p) => [p.verdict, p.usable])).toEqual([
         ['answers', true],
@@ -86,12 +86,12 @@ describe.runIf(haveTool(UNBOUND))('readers against unbound', () => {
     it('builds a pool over the survivors, or fails with every reason', async () => {
       const { pool } = await ResolverPool.discover([w.dead, w.good[0]!, w.liar], {
         probeName: PROBE_NAME,
-        timeoutMs: 300,
+        timeoutMs: 5000,
       });
       expect(pool.servers).toEqual([w.good[0]!, w.liar]);
       const err = await ResolverPool.discover([w.dead, w.filter.server], {
         probeName: PROBE_NAME,
-        timeoutMs: 300,
+        timeoutMs: 5000,
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DnsDiscoveryError);
       expect((err as DnsDiscoveryError).probes).toHaveLength(2);

@@ -26,7 +26,7 @@ describe('TcpTransport stream faults', () => {
   const ask = (name: string) =>
     new TcpTransport().exchange(queryMessage(name, RRType.TXT), {
       server: fault.server,
-      timeoutMs: 1000,
+      timeoutMs: 5000,
     });
 
   it('reassembles a reply delivered one octet per segment', async () => {

@@ -72,7 +72,7 @@ describeVectors('tsig.json through the client writers', () => {
       },
       nextId: () => client.dns_message_id,
       clock: () => client.time_signed * 1000,
-      timeoutMs: 1000,
+      timeoutMs: 5000,
     });
     reply = fromHex(c.expected_response.wire_hex);
     server.requests.length = 0;
@@ -106,7 +106,7 @@ describeVectors('tsig.json through the client writers', () => {
     const code = await outcome(() =>
       sendUnsignedClaimUpdate(client.zone, client.name, client.value, client.ttl, server.server, {
         nextId: () => client.dns_message_id,
-        timeoutMs: 1000,
+        timeoutMs: 5000,
       }),
     );
     expect(toHex(server.requests[0]!.wire)).toBe(c.request.unsigned_wire_hex);
@@ -126,7 +126,7 @@ describeVectors('tsig.json through the client writers', () => {
       },
       nextId: () => c.client.dns_message_id,
       clock: () => c.client.time_signed * 1000,
-      timeoutMs: 1000,
+      timeoutMs: 5000,
     });
     reply = fromHex(c.expected_response.wire_hex);
     server.requests.length = 0;
