@@ -29,6 +29,7 @@ export type UpdateOutcome =
   | 'claim-refused'
   | 'claim-rate-limited'
   | 'over-budget'
+  | 'invalid-value'
   | 'store-full'
   | 'store-error';
 

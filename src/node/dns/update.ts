@@ -27,6 +27,7 @@
 import type { TsigVerified } from '../../dns/tsig.js';
 import { Rcode, RRClass, RRType } from '../../dns/wire/constants.js';
 import { canonicalName } from '../../dns/wire/name.js';
+import { sharedValueAllowed } from '../shared-namespace-values.js';
 import { StoreFullError } from '../store/errors.js';
 import type { RecordStore, StoreOp } from '../store/types.js';
 import { withinCaps } from './caps.js';
@@ -146,6 +147,17 @@ function checkAndApply(
     const entry = env.keyring.entry(canonicalName(signer.keyName));
     if (entry === undefined || !opsInScope(ops, entry.scope())) {
       return verdict(Rcode.REFUSED, 'scope');
+    }
+    // A registrant's adds into the shared namespaces must carry what a
+    // receiver could use (unsigned claims were verified by the claim gate).
+    // Keys the operator minted (`key add`: no registered Ed25519 key) are
+    // the operator's and write as the reference lets them.
+    if (entry.record.registeredSpk !== '') {
+      for (const op of ops) {
+        if (op.kind === 'add' && !sharedValueAllowed(op.name, op.value, now)) {
+          return verdict(Rcode.REFUSED, 'invalid-value');
+        }
+      }
     }
   } else {
     const claims = admitClaims(ops, env.claims, now, network);

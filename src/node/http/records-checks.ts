@@ -3,6 +3,7 @@
  * functions in the order the POST handler applies them. Each returns the
  * refusal to send, or the checked input.
  */
+import { sharedNamespaceOf, sharedValueAllowed } from '../shared-namespace-values.js';
 import type { RecordCaps } from './config.js';
 import { isSafeTxtValue, isValidRecordName } from './record-name.js';
 
@@ -99,4 +100,15 @@ export function checkRecordValue(value: unknown): Refusal | undefined {
 /** Type guard separating refusals from checked input. */
 export function isRefusal(x: unknown): x is Refusal {
   return typeof x === 'object' && x !== null && 'status' in x && 'error' in x;
+}
+
+/**
+ * 400 when a slot, chunk or claim name is given a value a receiver could not
+ * use (see `../shared-namespace-values.ts`).
+ */
+export function checkSharedValue(name: string, value: string, now: number): Refusal | undefined {
+  const canonical = name.toLowerCase().replace(/\.+$/, '');
+  return sharedValueAllowed(canonical, value, now)
+    ? undefined
+    : { status: 400, error: `invalid ${sharedNamespaceOf(canonical)} record for this name` };
 }

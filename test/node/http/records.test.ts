@@ -2,6 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearerTokenHash, generateBearerToken } from '../../../src/node/auth/bearer-token.js';
 import type { RecordStore } from '../../../src/node/store/types.js';
+import { ed25519PublicKey } from '../../../src/protocol/crypto/ed25519.js';
+import { mailboxHash } from '../../../src/protocol/names.js';
+import { encodeChunkRecord } from '../../../src/protocol/records/chunk-record.js';
+import { signSlotManifest } from '../../../src/protocol/records/slot-manifest.js';
 import {
   type ApiHarness,
   bearer,
@@ -25,6 +29,7 @@ async function start(over: ConfigOverrides = {}, records?: (real: RecordStore) =
   return h;
 }
 
+const CHUNK = new Uint8Array([1, 2, 3]);
 const rec = (name: string) => `/v1/records/${name}`;
 const del = (url: string, body?: string, headers: Record<string, string> = {}) =>
   call(url, { method: 'DELETE', headers, ...(body === undefined ? {} : { body }) });
@@ -34,7 +39,7 @@ describe('open mode', () => {
 
   it('publishes, reads, deletes a value and the RRset', async () => {
     const api = await start(open);
-    const name = 'slot-1.mb-0123456789ab.mesh.test';
+    const name = 'notes.mesh.test';
     expect(await postJson(api.url(rec(name)), { value: 'one', ttl: 60 })).toMatchObject({
       status: 201,
       text: '{"ok": true}',
@@ -249,7 +254,7 @@ describe('multi-tenant mode', () => {
       401,
     );
     const pool = api.url(rec('chunk-0001-0123456789ab.mesh.test'));
-    expect((await postJson(pool, { value: 'v' }, alice)).status).toBe(201);
+    expect((await postJson(pool, { value: encodeChunkRecord(CHUNK) }, alice)).status).toBe(201);
     expect(await del(pool, undefined, alice)).toMatchObject({
       status: 401,
       body: { error: 'unauthorized' },
@@ -278,6 +283,69 @@ describe('multi-tenant mode', () => {
     expect(
       (await call(api.url(rec('dmp.alice.mesh.test')), { headers: bearer(OPERATOR_TOKEN) })).status,
     ).toBe(200);
+  });
+});
+
+describe('shared namespaces', () => {
+  it('a user token writes only values a receiver could use at slot and chunk names', async () => {
+    const api = await start();
+    const token = generateBearerToken();
+    api.stores.tokens.insert({
+      tokenHash: bearerTokenHash(token),
+      subject: 'mallory@mesh.test',
+      subjectType: 1,
+      subjectHash12: null,
+      ratePerSec: 100,
+      rateBurst: 100,
+      issuedAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      issuer: 'self-service',
+      note: '',
+      registeredSpk: 'ab'.repeat(32),
+    });
+    const user = bearer(token);
+    const junk = [
+      [
+        'slot-1.mb-0123456789ab.mesh.test',
+        'v=dmp1;t=manifest;junk',
+        'invalid slot record for this name',
+      ],
+      ['chunk-0001-0123456789ab.mesh.test', 'filler', 'invalid chunk record for this name'],
+    ] as const;
+    for (const [name, value, error] of junk) {
+      expect(await postJson(api.url(rec(name)), { value, ttl: 60 }, user)).toMatchObject({
+        status: 400,
+        body: { error },
+      });
+      expect(api.stores.records.query(name, T0)).toEqual([]);
+    }
+    // A manifest signed for another mailbox is junk at this one.
+    const seed = new Uint8Array(32).fill(3);
+    const recipient = new Uint8Array(32).fill(9);
+    const manifest = signSlotManifest(
+      {
+        msgId: new Uint8Array(16).fill(1),
+        senderSpk: ed25519PublicKey(seed),
+        recipientId: recipient,
+        totalChunks: 1,
+        dataChunks: 1,
+        prekeyId: 0,
+        ts: T0,
+        exp: T0 + 300,
+      },
+      seed,
+    );
+    const other = api.url(rec('slot-1.mb-0123456789ab.mesh.test'));
+    expect((await postJson(other, { value: manifest, ttl: 60 }, user)).status).toBe(400);
+    const own = `slot-1.mb-${mailboxHash(recipient)}.mesh.test`;
+    expect((await postJson(api.url(rec(own)), { value: manifest, ttl: 60 }, user)).status).toBe(
+      201,
+    );
+    expect(api.stores.records.query(own, T0)).toEqual([manifest]);
+    // The operator writes as the reference lets it.
+    const op = bearer(OPERATOR_TOKEN);
+    expect((await postJson(other, { value: 'anything', ttl: 60 }, op)).status).toBe(201);
   });
 });
 

@@ -4,7 +4,7 @@
  *
  * * GET: per-IP limit → operator token (when configured) → query.
  * * POST: per-IP limit → write auth → body → value/ttl → caps → RRset cap →
- *   name syntax → served zone → value safety → publish.
+ *   name syntax → served zone → value safety → shared-namespace value → publish.
  * * DELETE: per-IP limit → write auth (op delete) → name syntax → served
  *   zone → optional `{"value"}` → value safety → delete.
  */
@@ -19,6 +19,7 @@ import {
   checkPublishBody,
   checkRecordName,
   checkRecordValue,
+  checkSharedValue,
   isRefusal,
   type Refusal,
 } from '../records-checks.js';
@@ -38,13 +39,13 @@ function withinIpLimit(s: ApiServices, ctx: RequestContext): boolean {
   return false;
 }
 
-/** Write authorisation; answers 401/429 itself. */
+/** Write authorisation: who is writing, or `undefined` after answering 401/429 itself. */
 function writeAllowed(
   s: ApiServices,
   ctx: RequestContext,
   name: string,
   op: RecordWriteOp,
-): boolean {
+): 'open' | 'operator' | 'user' | undefined {
   const decision = authorizeRecordWrite(
     {
       authMode: s.config.authMode,
@@ -55,10 +56,10 @@ function writeAllowed(
     },
     { authorization: ctx.authorization, name, op, remoteAddr: ctx.ip, now: s.clock.now() },
   );
-  if (decision.ok) return true;
+  if (decision.ok) return decision.via;
   if (decision.status === 429) ctx.error(429, 'per-token rate limit exceeded');
   else ctx.error(401, 'unauthorized');
-  return false;
+  return undefined;
 }
 
 async function getRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
@@ -74,7 +75,9 @@ async function getRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
 
 async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
   const name = recordNameFromTarget(ctx.rawPath)!;
-  if (!withinIpLimit(s, ctx) || !writeAllowed(s, ctx, name, 'publish')) return;
+  if (!withinIpLimit(s, ctx)) return;
+  const via = writeAllowed(s, ctx, name, 'publish');
+  if (via === undefined) return;
   const body = await ctx.readJson();
   if (!body.ok || !isJsonObject(body.value)) {
     ctx.error(400, 'invalid body');
@@ -93,7 +96,9 @@ async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void>
   if (
     refuse(ctx, checkRecordName(name)) ||
     refuse(ctx, checkInServedZone(name, servedZone(s))) ||
-    refuse(ctx, checkRecordValue(input.value))
+    refuse(ctx, checkRecordValue(input.value)) ||
+    // Registrants (user tokens) only; the operator writes as the reference lets it.
+    (via === 'user' && refuse(ctx, checkSharedValue(name, input.value, now)))
   ) {
     return;
   }
@@ -110,7 +115,7 @@ async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void>
 
 async function deleteRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
   const name = recordNameFromTarget(ctx.rawPath)!;
-  if (!withinIpLimit(s, ctx) || !writeAllowed(s, ctx, name, 'delete')) return;
+  if (!withinIpLimit(s, ctx) || writeAllowed(s, ctx, name, 'delete') === undefined) return;
   if (refuse(ctx, checkRecordName(name)) || refuse(ctx, checkInServedZone(name, servedZone(s)))) {
     return;
   }
