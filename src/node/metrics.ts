@@ -60,10 +60,10 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
   });
   new Gauge({
     name: 'dmp_records',
-    help: 'Unexpired TXT values in the store.',
+    help: 'TXT values stored (expired ones awaiting the cleanup worker included).',
     registers: [registry],
     collect() {
-      this.set(options.records.liveCount(options.now()));
+      this.set(options.records.rowCount());
     },
   });
   if (options.rrl) {

@@ -62,7 +62,7 @@ export interface NodeConfig {
     readonly maxTtl: number;
     readonly maxValueBytes: number;
     readonly maxValuesPerName: number;
-    /** Upper bound on stored rows (0 = unbounded). */
+    /** Upper bound on stored rows (0 = unbounded; default 1,000,000). */
     readonly maxRecords: number;
   };
   readonly auth: {
@@ -123,7 +123,10 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     claimBurst: 30,
     budgets: DEFAULT_UPDATE_BUDGETS,
   },
-  caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64, maxRecords: 0 },
+  // maxRecords: a ceiling for the disk (~1 M rows ≈ 1–2 GB at DMP value
+  // sizes), reached only after the per-network and per-key UPDATE budgets
+  // have long refused a single abuser; 0 (the reference's default) = none.
+  caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64, maxRecords: 1_000_000 },
   auth: { mode: 'open', allowOpenPublicBind: false },
   registration: {
     enabled: false,

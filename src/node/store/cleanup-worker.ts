@@ -23,7 +23,16 @@ export interface CleanupWorkerOptions {
   readonly onRun?: (removed: number) => void;
   /** Called when a run throws; the worker keeps its schedule. */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Most rows one step deletes (default 10,000). A full step schedules the
+   * next one on the following event-loop turn, so a large backlog is purged
+   * in short steps between DNS packets instead of one long blocking DELETE.
+   */
+  readonly batchSize?: number;
 }
+
+/** Default rows per purge step. */
+export const DEFAULT_CLEANUP_BATCH = 10_000;
 
 /** Default interval: `DMP_CLEANUP_INTERVAL` default of 60 s. */
 export const DEFAULT_CLEANUP_INTERVAL_MS = 60_000;
@@ -69,12 +78,19 @@ export class CleanupWorker {
    */
   runOnce(): number | undefined {
     let removed: number;
+    const batch = this.options.batchSize ?? DEFAULT_CLEANUP_BATCH;
     try {
       const now = this.options.now?.() ?? Math.floor(Date.now() / 1000);
-      removed = this.options.store.cleanupExpired(now);
+      removed = this.options.store.cleanupExpired(now, batch);
     } catch (err) {
       this.report(err);
       return undefined;
+    }
+    if (removed >= batch && this.timer !== undefined) {
+      // More may be waiting: the next step after whatever is queued now.
+      setImmediate(() => {
+        if (this.timer !== undefined) this.runOnce();
+      }).unref();
     }
     try {
       this.options.onRun?.(removed);

@@ -42,10 +42,12 @@ export interface RecordStore {
   publish(name: string, value: string, ttl: number, now: number): void;
   /** Deletes one value (or, with `value` undefined, the whole RRset); true iff a row went. */
   delete(name: string, value: string | undefined): boolean;
-  /** Removes expired rows; returns how many. */
-  cleanupExpired(now: number): number;
-  /** Unexpired rows in the whole store. */
+  /** Removes expired rows (at most `limit`, oldest-expired first, when given); returns how many. */
+  cleanupExpired(now: number, limit?: number): number;
+  /** Unexpired rows in the whole store (counts rows: O(rows)). */
   liveCount(now: number): number;
+  /** Rows stored, expired ones not yet purged included (O(1)). */
+  rowCount(): number;
   close(): void;
 }
 

@@ -376,6 +376,7 @@ function bind(store: RecordStore): RecordStore {
     delete: store.delete.bind(store),
     cleanupExpired: store.cleanupExpired.bind(store),
     liveCount: store.liveCount.bind(store),
+    rowCount: store.rowCount.bind(store),
     close: store.close.bind(store),
   };
 }

@@ -36,6 +36,7 @@ function failing(overrides: Partial<RecordStore>): DepsOverrides {
       delete: (n, v) => stores.records.delete(n, v),
       cleanupExpired: (t) => stores.records.cleanupExpired(t),
       liveCount: (t) => stores.records.liveCount(t),
+      rowCount: () => stores.records.rowCount(),
       close: () => {},
       ...overrides,
     },
@@ -68,21 +69,26 @@ describe('/health and /stats', () => {
     });
   });
 
-  it('counts unexpired records', async () => {
+  it('counts stored records without scanning: expired ones leave with the cleanup', async () => {
     const api = await start();
     expect((await call(api.url('/stats'))).body).toEqual({ records: 0 });
     api.stores.records.publish('a.mesh.test', 'x', 10, api.clock.now);
     api.stores.records.publish('a.mesh.test', 'y', 100, api.clock.now);
+    api.stores.records.publish('a.mesh.test', 'y', 100, api.clock.now); // a refresh, no new row
     expect((await call(api.url('/stats'))).body).toEqual({ records: 2 });
     api.clock.now += 10;
+    expect((await call(api.url('/stats'))).body).toEqual({ records: 2 });
+    api.stores.records.cleanupExpired(api.clock.now);
     expect((await call(api.url('/stats'))).body).toEqual({ records: 1 });
+    api.stores.records.delete('a.mesh.test', undefined);
+    expect((await call(api.url('/stats'))).body).toEqual({ records: 0 });
   });
 
   it('answers 500 (and keeps serving) when a handler throws', async () => {
     const api = await start(
       {},
       failing({
-        liveCount: () => {
+        rowCount: () => {
           throw new Error('boom');
         },
       }),

@@ -13,6 +13,39 @@ describe('CleanupWorker', () => {
     vi.useRealTimers();
   });
 
+  it('purges a large backlog in bounded steps, one event-loop turn apart', async () => {
+    const db = openNodeDatabase(MEMORY_PATH);
+    const store = new SqliteRecordStore(db);
+    store.apply(
+      Array.from({ length: 2_500 }, (_, i) => ({
+        kind: 'add' as const,
+        name: `n${i}.example`,
+        value: 'v',
+        ttl: 10,
+      })),
+      T0,
+    );
+    store.publish('keep.example', 'v', 1_000, T0);
+    expect(store.rowCount()).toBe(2_501);
+    const steps: number[] = [];
+    const worker = new CleanupWorker({
+      store,
+      intervalMs: 3_600_000,
+      now: () => T0 + 60,
+      batchSize: 1_000,
+      onRun: (n) => steps.push(n),
+    });
+    worker.start();
+    expect(worker.runOnce()).toBe(1_000);
+    expect(steps).toEqual([1_000]); // one step, not the whole backlog at once
+    for (let i = 0; i < 100 && steps.length < 4; i++) await new Promise((r) => setImmediate(r));
+    worker.stop();
+    expect(steps).toEqual([1_000, 1_000, 500]);
+    expect(store.rowCount()).toBe(1);
+    expect(store.liveCount(T0 + 60)).toBe(1);
+    db.close();
+  });
+
   it('first runs one interval after start, then every interval, until stopped', () => {
     vi.useFakeTimers();
     const db = openNodeDatabase(MEMORY_PATH);

@@ -4,6 +4,7 @@
  * promises — stored columns, persistence across reopen, the row bound.
  */
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreFullError } from '../../../src/node/store/errors.js';
 import {
@@ -252,5 +253,43 @@ describe('SqliteRecordStore specifics', () => {
       });
       expect(rows().map((r) => r.value)).toEqual(['one']);
     });
+  });
+});
+
+describe('row count kept by every write', () => {
+  it('equals the rows in the table after any sequence of adds, deletes, failed batches and purges', () => {
+    const name = fc.constantFrom('a.example', 'b.example', 'c.example');
+    const value = fc.constantFrom('x', 'y', 'z');
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), name, value, ttl: fc.constantFrom(5, 500) }),
+      fc.record({ kind: fc.constant('delete-value' as const), name, value }),
+      fc.record({ kind: fc.constant('delete-name' as const), name }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(op, { maxLength: 4 }), { maxLength: 12 }),
+        fc.boolean(),
+        (batches, purge) => {
+          const db = openNodeDatabase(MEMORY_PATH);
+          const store = new SqliteRecordStore(db, { maxRows: 5 });
+          try {
+            for (const ops of batches) {
+              try {
+                store.apply(ops, 1_000);
+              } catch (err) {
+                if (!(err instanceof StoreFullError)) throw err;
+              }
+            }
+            if (purge) store.cleanupExpired(1_010, 2);
+            const table = db.connection.prepare('SELECT count(*) AS n FROM records').get() as {
+              n: number;
+            };
+            return store.rowCount() === table.n;
+          } finally {
+            db.close();
+          }
+        },
+      ),
+    );
   });
 });

@@ -51,6 +51,7 @@ interface Statements {
   readonly deleteValue: Database.Statement<[string, string]>;
   readonly deleteName: Database.Statement<[string]>;
   readonly purgeExpired: Database.Statement<[number]>;
+  readonly purgeExpiredBatch: Database.Statement<[number, number]>;
   readonly liveTotal: Database.Statement<[number], number>;
   readonly rowTotal: Database.Statement<[], number>;
 }
@@ -65,7 +66,9 @@ export class SqliteRecordStore implements RecordStore {
   private readonly clockMs: () => number;
   private readonly applyTx: Database.Transaction<(ops: readonly StoreOp[], now: number) => void>;
   private readonly outerTx: Database.Transaction<(fn: () => unknown) => unknown>;
-  // Exact row count, maintained only when bounded (counting is O(rows) in sqlite).
+  // Exact row count (expired rows included until purged), kept up to date by
+  // every write so /stats and the records gauge never count rows in sqlite
+  // (O(rows), and those routes are unauthenticated).
   private rows = 0;
   private closed = false;
 
@@ -107,12 +110,16 @@ export class SqliteRecordStore implements RecordStore {
       deleteValue: db.prepare('DELETE FROM records WHERE name = ? AND value = ?'),
       deleteName: db.prepare('DELETE FROM records WHERE name = ?'),
       purgeExpired: db.prepare('DELETE FROM records WHERE expires_at <= ?'),
+      // The oldest-expired rows first, a batch at a time (records_expires_at).
+      purgeExpiredBatch: db.prepare(
+        'DELETE FROM records WHERE id IN (SELECT id FROM records WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
+      ),
       liveTotal: db
         .prepare<[number], number>('SELECT count(*) FROM records WHERE expires_at > ?')
         .pluck(),
       rowTotal: db.prepare<[], number>('SELECT count(*) FROM records').pluck(),
     };
-    if (maxRows !== undefined) this.rows = this.stmt.rowTotal.get()!;
+    this.rows = this.stmt.rowTotal.get()!;
     this.applyTx = db.transaction((ops: readonly StoreOp[], now: number) =>
       this.applyOps(ops, now),
     );
@@ -209,10 +216,27 @@ export class SqliteRecordStore implements RecordStore {
     return changes > 0;
   }
 
-  /** Deletes every row with `expires_at ≤ now`; returns how many went. */
-  cleanupExpired(now: number): number {
+  /**
+   * Deletes rows with `expires_at ≤ now` — all of them, or at most `limit`
+   * (the oldest-expired first) so a caller can purge a large backlog in
+   * short steps without blocking the event loop; returns how many went.
+   */
+  cleanupExpired(now: number, limit?: number): number {
     this.ensureOpen();
-    return this.purge(now);
+    if (limit === undefined) return this.purge(now);
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    }
+    const removed = this.stmt.purgeExpiredBatch.run(now, limit).changes;
+    this.rows -= removed;
+    if (removed > 0) this.cache?.clear();
+    return removed;
+  }
+
+  /** Rows stored, expired ones awaiting the cleanup included. O(1). */
+  rowCount(): number {
+    this.ensureOpen();
+    return this.rows;
   }
 
   /** Unexpired rows in the whole store. */
@@ -242,12 +266,12 @@ export class SqliteRecordStore implements RecordStore {
           if (!Number.isSafeInteger(ttl) || ttl < 0) {
             throw new RangeError(`ttl must be a non-negative integer, got ${ttl}`);
           }
-          if (bounded && this.stmt.exists.get(name, value) === undefined) {
-            if (this.rows >= this.maxRows! && !purged) {
+          if (this.stmt.exists.get(name, value) === undefined) {
+            if (bounded && this.rows >= this.maxRows! && !purged) {
               purged = true;
               this.purge(createdAt);
             }
-            if (this.rows >= this.maxRows!) throw new StoreFullError(this.maxRows!);
+            if (bounded && this.rows >= this.maxRows!) throw new StoreFullError(this.maxRows!);
             this.rows++;
           }
           this.stmt.upsert.run(
