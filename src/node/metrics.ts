@@ -22,6 +22,8 @@ export interface NodeMetrics {
   readonly registry: Registry;
   readonly responder: ResponderMetrics;
   readonly transport: DnsTransportMetrics;
+  /** Counts a records-API request refused before any token was identified. */
+  tokenRejected(reason: string): void;
 }
 
 export interface NodeMetricsOptions {
@@ -148,5 +150,14 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
       };
     },
   };
-  return { registry, responder, transport };
+  // Unidentified rejections are counted, not written to the token audit
+  // trail: one row per bad request would let anyone grow the database.
+  const rejections = new Counter({
+    name: 'dmp_http_token_rejections_total',
+    help: 'Records-API writes refused before a token was identified, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const tokenRejected = (reason: string) => rejections.inc({ reason });
+  return { registry, responder, transport, tokenRejected };
 }

@@ -18,6 +18,9 @@ import { createNodeMetrics } from './metrics.js';
 import { CleanupWorker } from './store/cleanup-worker.js';
 import { openNodeStores } from './store/sqlite/node-stores.js';
 
+/** How long token audit entries are kept (docs/security.md). */
+const TOKEN_AUDIT_RETENTION_SECONDS = 30 * 86_400;
+
 export interface RunningNode {
   readonly config: NodeConfig;
   /** The DNS port actually bound (differs from the config when it was 0). */
@@ -95,7 +98,15 @@ export async function startNode(
           records: stores.records,
           tokens: stores.tokens,
           tsigKeys: stores.tsigKeys,
-          tokenAudit: stores.tokens,
+          tokenAudit: {
+            appendAudit: (event) => {
+              if (event.event === 'rejected' && event.tokenHash === null) {
+                metrics.tokenRejected(event.detail);
+              } else {
+                stores.tokens.appendAudit(event);
+              }
+            },
+          },
           registry: metrics.registry,
           logger: log,
         },
@@ -107,7 +118,15 @@ export async function startNode(
     }
 
     const cleanup = new CleanupWorker({
-      store: stores.records,
+      store: {
+        // Expired records, then audit entries past their retention, in the
+        // same bounded steps.
+        cleanupExpired: (at, limit) => {
+          const removed = stores.records.cleanupExpired(at, limit);
+          stores.tokens.pruneAudit(at - TOKEN_AUDIT_RETENTION_SECONDS, limit ?? 10_000);
+          return removed;
+        },
+      },
       intervalMs: config.cleanupIntervalSeconds * 1000,
       now,
       onRun: (removed) => {

@@ -18,10 +18,12 @@ import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rcode } from '../../src/dns/wire/constants.js';
 import { encodeMessage } from '../../src/dns/wire/message.js';
 import { txtAdd, updateMessage } from '../../src/dns/wire/update.js';
+import { generateBearerToken } from '../../src/node/auth/bearer-token.js';
 import { ed25519PublicKey } from '../../src/protocol/crypto/ed25519.js';
 import { sha256 } from '../../src/protocol/crypto/hash.js';
 import { mailboxHash } from '../../src/protocol/names.js';
@@ -36,7 +38,16 @@ import {
   setupUser,
   startMeshNode,
 } from './cli-harness.js';
-import { cleanup, decode, describeWith, nsupdate, run, tempDir, toolPath } from './harness.js';
+import {
+  cleanup,
+  decode,
+  describeWith,
+  metric,
+  nsupdate,
+  run,
+  tempDir,
+  toolPath,
+} from './harness.js';
 import { bindKeyText, specKeys, specRegisterTsig } from './spec-registration-client.js';
 
 const ZONE = 'mesh.test';
@@ -140,6 +151,37 @@ describeWith(['nsupdate', 'dig'], 'attacks-writes', () => {
     });
     expect(res.status).toBe(403);
     expect(nodeRecords(node).some((r) => r.name.endsWith('evil.example'))).toBe(false);
+  });
+
+  it('well-formed unknown tokens add no audit rows (they are counted in metrics)', async () => {
+    const db = new Database(node.dbPath, { readonly: true, fileMustExist: true });
+    const auditRows = () =>
+      (db.prepare('SELECT count(*) AS n FROM token_audit').get() as { n: number }).n;
+    try {
+      const before = auditRows();
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch(`${node.endpoint}/v1/records/dmp.alice.${ZONE}`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${generateBearerToken()}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ value: 'v', ttl: 60 }),
+        });
+        expect(res.status).toBe(401);
+      }
+      expect(auditRows()).toBe(before);
+      const metrics = await fetch(`${node.endpoint}/metrics`, {
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+      });
+      const counted = (await metrics.text())
+        .split('\n')
+        .filter((l) => l.startsWith('dmp_http_token_rejections_total{'))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      expect(counted).toBeGreaterThanOrEqual(50);
+    } finally {
+      db.close();
+    }
   });
 
   it('a claim and TSIG flood writes within its budgets while alice and bob keep talking', async () => {

@@ -145,6 +145,11 @@ for (const where of ['file', 'memory'] as const) {
       const dump = JSON.stringify(db.connection.prepare('SELECT * FROM token_audit').all());
       expect(dump).not.toContain('"first"');
       expect(dump).not.toContain('"second"');
+      // Pruning takes the oldest entries first, never more than asked.
+      expect(store.pruneAudit(T0 + 2, 1)).toBe(1);
+      expect(store.recentAudit(10).map((e) => e.ts)).toEqual([T0 + 3, T0 + 2, T0 + 1, T0 + 1]);
+      expect(store.pruneAudit(T0 + 2, 100)).toBe(2);
+      expect(store.recentAudit(10).map((e) => e.ts)).toEqual([T0 + 3, T0 + 2]);
     });
   });
 }

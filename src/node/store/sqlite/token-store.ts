@@ -75,6 +75,7 @@ export class SqliteTokenStore implements TokenStore {
   >;
   private readonly auditStmt: Database.Statement<unknown[]>;
   private readonly recentAuditStmt: Database.Statement<[number], AuditRow>;
+  private readonly pruneAuditStmt: Database.Statement<[number, number]>;
   private readonly issueSelfServiceTx: Database.Transaction<
     (token: TokenRecord, now: number) => void
   >;
@@ -102,6 +103,9 @@ export class SqliteTokenStore implements TokenStore {
     );
     this.auditStmt = db.prepare(
       'INSERT INTO token_audit (ts, event, token_hash, subject, remote_addr, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.pruneAuditStmt = db.prepare(
+      'DELETE FROM token_audit WHERE id IN (SELECT id FROM token_audit WHERE ts < ? ORDER BY ts LIMIT ?)',
     );
     this.recentAuditStmt = db.prepare(
       'SELECT ts, event, token_hash, subject, remote_addr, detail FROM token_audit ORDER BY id DESC LIMIT ?',
@@ -187,6 +191,16 @@ export class SqliteTokenStore implements TokenStore {
       entry.detail,
       entry.remoteAddr,
     );
+  }
+
+  /**
+   * Deletes audit entries older than `before` (Unix seconds), at most
+   * `limit` of them, oldest first; returns how many went. The trail would
+   * otherwise grow by one row per authenticated write, forever.
+   */
+  pruneAudit(before: number, limit: number): number {
+    this.ensureOpen();
+    return this.pruneAuditStmt.run(before, limit).changes;
   }
 
   /** The `limit` most recent audit entries, newest first. */
