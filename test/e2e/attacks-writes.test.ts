@@ -19,7 +19,7 @@ import dgram from 'node:dgram';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Rcode } from '../../src/dns/wire/constants.js';
 import { encodeMessage } from '../../src/dns/wire/message.js';
 import { txtAdd, updateMessage } from '../../src/dns/wire/update.js';
@@ -42,7 +42,6 @@ import {
   cleanup,
   decode,
   describeWith,
-  metric,
   nsupdate,
   run,
   tempDir,
