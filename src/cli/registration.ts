@@ -13,7 +13,7 @@ import { signEd25519 } from '../protocol/crypto/ed25519.js';
 import type { IdentityKeys } from '../protocol/crypto/identity.js';
 import { pythonStrip } from '../protocol/records/python-text.js';
 import { type CliConfig, effectiveDomain } from './config/fields.js';
-import { nodeHostArg } from './endpoint.js';
+import { nodeHostArg, stripPortAndBrackets } from './endpoint.js';
 import { describeError, networkError, userError } from './errors.js';
 import { type HttpRequestInit, nodeHttpFetch } from './node-http-fetch.js';
 
@@ -156,6 +156,30 @@ export async function fetchChallenge(target: NodeTarget, nodeArg: string): Promi
     server_x25519_pub: typeof serverPub === 'string' ? serverPub : '',
     expires_at: typeof expires === 'number' ? expires : undefined,
   };
+}
+
+/**
+ * Refuses to sign for a node other than the one the user asked for. The
+ * signed payload names the `node` string the challenge returned; a node
+ * that relays another node's challenge (and the user's signature back to
+ * it) would otherwise obtain the user's credentials *there*. Accepted: the
+ * host given as `--node`, or the subject's own domain or a name under it (a
+ * home node calls itself by its zone or a host in it, and may be reached by
+ * address).
+ *
+ * @throws CliError (exit 1) naming both names.
+ */
+export function checkChallengeNode(ch: Challenge, target: NodeTarget, subject: string): void {
+  const bare = (name: string) => name.trim().toLowerCase().replace(/\.+$/, '');
+  const named = bare(ch.node);
+  const asked = bare(stripPortAndBrackets(target.hostPort));
+  const domain = bare(subject.slice(subject.lastIndexOf('@') + 1));
+  if (named === asked || named === domain || named.endsWith(`.${domain}`)) return;
+  throw userError(
+    `the node at ${target.hostPort} asked for a signature for node ${JSON.stringify(ch.node)}, ` +
+      `which is neither that host nor in your domain ${domain} — refusing, since a node relaying ` +
+      "another node's challenge would obtain your credentials there. Use the node's own name as --node",
+  );
 }
 
 /** The four fields both confirm routes take. */

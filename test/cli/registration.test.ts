@@ -197,4 +197,37 @@ describe('registration against a node', () => {
     }
     expect(await home.readConfig()).toBe(before);
   });
+
+  it('refuses to sign a challenge that names another node (relay), posting nothing', async () => {
+    const before = await home.readConfig();
+    const relay = await startTestNode({
+      registration: {
+        enabled: true,
+        endpointRate: { ratePerSecond: 100, burst: 100 },
+        policy: {
+          nodeHostname: 'victim.example',
+          servedZone: 'mesh.test',
+          allowlist: [],
+          tokenTtlSeconds: 60,
+          issuedRatePerSecond: 1,
+          issuedBurst: 1,
+          scopeMode: 'default',
+        },
+      },
+    });
+    try {
+      for (const verb of [['tsig', 'register'], ['register']]) {
+        const r = await home.run(
+          [...verb, '--node', `127.0.0.1:${relay.port}`, '--scheme', 'http'],
+          PASS,
+        );
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/asked for a signature for node "victim\.example"/);
+      }
+      expect(relay.stores.tsigKeys.listActive(Math.floor(Date.now() / 1000))).toEqual([]);
+    } finally {
+      await relay.close();
+    }
+    expect(await home.readConfig()).toBe(before);
+  });
 });

@@ -38,15 +38,7 @@ import {
   setupUser,
   startMeshNode,
 } from './cli-harness.js';
-import {
-  cleanup,
-  decode,
-  describeWith,
-  nsupdate,
-  run,
-  tempDir,
-  toolPath,
-} from './harness.js';
+import { cleanup, decode, describeWith, nsupdate, run, tempDir, toolPath } from './harness.js';
 import { bindKeyText, specKeys, specRegisterTsig } from './spec-registration-client.js';
 
 const ZONE = 'mesh.test';

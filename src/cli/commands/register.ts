@@ -13,6 +13,7 @@ import { stripPortAndBrackets } from '../endpoint.js';
 import { describeError, networkError, userError } from '../errors.js';
 import { isoUtc, println } from '../output.js';
 import {
+  checkChallengeNode,
   confirmFailure,
   fetchChallenge,
   nodeTarget,
@@ -48,6 +49,7 @@ export async function runRegister(ctx: CliContext, opts: RegisterOptions): Promi
   const keys = await unlockIdentity(ctx, config, { tripwire: false });
 
   const ch = await fetchChallenge(target, opts.node);
+  checkChallengeNode(ch, target, subject);
   const r = await postJson(
     `${target.base}/v1/registration/confirm`,
     signedConfirmFields(keys, ch, subject),

@@ -14,6 +14,7 @@ import { stripPortAndBrackets } from '../endpoint.js';
 import { describeError, networkError, userError } from '../errors.js';
 import { isoUtc, println } from '../output.js';
 import {
+  checkChallengeNode,
   confirmFailure,
   fetchChallenge,
   nodeTarget,
@@ -82,6 +83,7 @@ export async function runTsigRegister(ctx: CliContext, opts: TsigRegisterOptions
   const keys = await unlockIdentity(ctx, config, { tripwire: false });
 
   const ch = await fetchChallenge(target, opts.node);
+  checkChallengeNode(ch, target, subject);
   let pop = '';
   if (ch.server_x25519_pub !== '') {
     try {
