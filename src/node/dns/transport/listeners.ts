@@ -29,11 +29,13 @@ export interface DnsListenerOptions {
   readonly rrl?: ResponseRateLimiter | RrlOptions;
   /** Requested UDP SO_RCVBUF/SO_SNDBUF in bytes (default 4 MiB; the kernel may cap it). */
   readonly udpBufferBytes?: number;
-  /** Open TCP connections over all hosts (default 1024). */
+  /** Open TCP connections over all hosts (default 1024); when full, the oldest idle one makes room. */
   readonly maxTcpConnections?: number;
+  /** Open TCP connections per client network, IPv4 /24 or IPv6 /56 (default 64; ≤ 0: no cap). */
+  readonly maxTcpConnectionsPerNetwork?: number;
   /** TCP idle timeout between messages (default 10 s). */
   readonly tcpIdleTimeoutMs?: number;
-  /** TCP idle timeout before the first message (default 5 s). */
+  /** Deadline for a TCP connection's first complete message, idle or not (default 5 s). */
   readonly tcpInitialTimeoutMs?: number;
   /** Per-connection queries held while the client is not reading its replies (default 256). */
   readonly tcpMaxPendingQueries?: number;
@@ -62,6 +64,8 @@ export interface DnsListeners {
   readonly rrl: ResponseRateLimiter | undefined;
   /** Currently open TCP connections. */
   readonly tcpConnections: number;
+  /** Open TCP connections with nothing in progress (the ones a full pool may close). */
+  readonly tcpIdleConnections: number;
   /**
    * Graceful stop: no new datagrams or connections; queries already
    * received over TCP are answered and their connections closed, cut after
@@ -115,6 +119,7 @@ export async function startDnsListeners(
       maxMessageBytes: options.tcpMaxMessageBytes ?? 65_535,
     },
     options.maxTcpConnections ?? 1024,
+    options.maxTcpConnectionsPerNetwork ?? 64,
   );
   const udpOptions = {
     responder,
@@ -180,6 +185,9 @@ function listenersHandle(
     rrl,
     get tcpConnections() {
       return pool.size;
+    },
+    get tcpIdleConnections() {
+      return pool.idleCount;
     },
     close() {
       closing ??= (async () => {

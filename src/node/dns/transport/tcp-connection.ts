@@ -23,7 +23,11 @@ export interface TcpConnectionSettings {
   readonly log: ThrottledLog;
   /** Idle time allowed between messages once one has arrived. */
   readonly idleTimeoutMs: number;
-  /** Idle time allowed before the first complete message. */
+  /**
+   * Time allowed for the first complete message, idle or not: a client
+   * that dribbles bytes (slowloris) is cut at this deadline, not only one
+   * that falls silent.
+   */
   readonly initialTimeoutMs: number;
   /** Received-but-unanswered queries held while the client is not reading. */
   readonly maxPendingQueries: number;
@@ -42,13 +46,18 @@ export class TcpConnection {
   private blocked = false;
   private seenMessage = false;
   private ending = false;
+  private firstMessageTimer: NodeJS.Timeout | undefined;
+  /** Client network key (see `client-network.ts`), for the pool's per-network cap. */
+  readonly network: string;
 
   constructor(
     private readonly socket: Socket,
     private readonly counter: DnsSocketCounter,
     private readonly settings: TcpConnectionSettings,
     onClose: (connection: TcpConnection) => void,
+    network = '',
   ) {
+    this.network = network;
     this.deframer = new TcpDeframer({ maxMessageSize: settings.maxMessageBytes });
     this.context = {
       transport: 'tcp',
@@ -56,7 +65,8 @@ export class TcpConnection {
       maxResponseBytes: MAX_MESSAGE_SIZE,
     };
     socket.setNoDelay(true);
-    socket.setTimeout(settings.initialTimeoutMs);
+    // Until the first message completes, `firstMessageTimer` bounds the
+    // connection; the idle timeout applies from then on.
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.onDrain());
     socket.on('timeout', () => {
@@ -68,7 +78,27 @@ export class TcpConnection {
       const level = ROUTINE_ERRORS.has(err.code ?? '') ? 'debug' : 'warn';
       settings.log.log(level, `tcp-${level}`, 'DNS TCP connection error', err);
     });
-    socket.on('close', () => onClose(this));
+    socket.on('close', () => {
+      clearTimeout(this.firstMessageTimer);
+      onClose(this);
+    });
+    this.firstMessageTimer = setTimeout(() => {
+      counter.count('tcp-timeout');
+      socket.destroy();
+    }, settings.initialTimeoutMs);
+    this.firstMessageTimer.unref();
+  }
+
+  /**
+   * True when nothing is in progress: no partial message buffered, no
+   * query held back, not closing. Such a connection can be closed to make
+   * room without losing an answer (RFC 7766 §6.2.3 lets servers close idle
+   * connections).
+   */
+  get idle(): boolean {
+    return (
+      !this.ending && !this.blocked && this.pending.length === 0 && this.deframer.buffered === 0
+    );
   }
 
   private onData(chunk: Buffer): void {
@@ -84,6 +114,7 @@ export class TcpConnection {
     if (frames.length === 0) return;
     if (!this.seenMessage) {
       this.seenMessage = true;
+      clearTimeout(this.firstMessageTimer);
       this.socket.setTimeout(this.settings.idleTimeoutMs);
     }
     if (this.blocked) {

@@ -1,10 +1,15 @@
 /**
  * The set of open DNS-over-TCP connections of a node, across all its TCP
- * listeners. RFC 7766 §6.2.2 asks servers to bound their TCP resources: past
- * the cap a new connection is closed at once (the reference does the same),
- * which costs far less than letting it queue for a slot.
+ * listeners. RFC 7766 §6.2.2 asks servers to bound their TCP resources:
+ *
+ * - one client network (IPv4 /24, IPv6 /56) may hold at most
+ *   `maxPerNetwork` connections; past that its new ones are closed at once;
+ * - when the node-wide cap is reached, the oldest idle connection is closed
+ *   to make room (§6.2.3), so a pile of silent connections cannot lock
+ *   everybody out; only when none is idle is the newcomer refused.
  */
 import type { Socket } from 'node:net';
+import { clientNetwork, newClientNetwork } from '../client-network.js';
 import type { DnsSocketCounter } from './metrics.js';
 import { TcpConnection, type TcpConnectionSettings } from './tcp-connection.js';
 
@@ -13,16 +18,21 @@ function ignore(): void {}
 export class TcpConnectionPool {
   private readonly open = new Set<TcpConnection>();
   private readonly release = (connection: TcpConnection) => {
-    this.open.delete(connection);
+    this.forget(connection);
     if (this.open.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
   };
   private readonly waiters: (() => void)[] = [];
   private closing = false;
 
+  private readonly perNetwork = new Map<string, number>();
+  private readonly scratch = newClientNetwork();
+
   constructor(
     private readonly settings: TcpConnectionSettings,
     /** Most connections open at once, over all listeners. */
     private readonly maxConnections: number,
+    /** Most connections one client network may hold (≤ 0: no per-network cap). */
+    private readonly maxPerNetwork = 0,
   ) {}
 
   /** Connections currently open. */
@@ -30,9 +40,23 @@ export class TcpConnectionPool {
     return this.open.size;
   }
 
+  /** Open connections with nothing in progress. O(connections). */
+  get idleCount(): number {
+    let n = 0;
+    for (const connection of this.open) if (connection.idle) n++;
+    return n;
+  }
+
   /** Takes over a freshly accepted socket, or closes it when the pool is full or closing. */
   admit(socket: Socket, counter: DnsSocketCounter): void {
-    if (this.closing || this.open.size >= this.maxConnections) {
+    const network = this.networkOf(socket.remoteAddress ?? '');
+    const held = this.perNetwork.get(network) ?? 0;
+    const networkFull = this.maxPerNetwork > 0 && held >= this.maxPerNetwork;
+    if (
+      this.closing ||
+      networkFull ||
+      (this.open.size >= this.maxConnections && !this.evictIdle())
+    ) {
       counter.count('tcp-reject');
       // The peer may reset before the destroy lands; that error is expected.
       socket.on('error', ignore);
@@ -40,7 +64,35 @@ export class TcpConnectionPool {
       return;
     }
     counter.count('tcp-accept');
-    this.open.add(new TcpConnection(socket, counter, this.settings, this.release));
+    this.perNetwork.set(network, held + 1);
+    this.open.add(new TcpConnection(socket, counter, this.settings, this.release, network));
+  }
+
+  /** Closes the oldest idle connection (the Set iterates oldest first); false if none is idle. */
+  private evictIdle(): boolean {
+    for (const connection of this.open) {
+      if (connection.idle) {
+        // Out of the count now; its 'close' arrives later and finds it gone.
+        this.forget(connection);
+        connection.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private forget(connection: TcpConnection): boolean {
+    if (!this.open.delete(connection)) return false;
+    const left = (this.perNetwork.get(connection.network) ?? 1) - 1;
+    if (left > 0) this.perNetwork.set(connection.network, left);
+    else this.perNetwork.delete(connection.network);
+    return true;
+  }
+
+  private networkOf(address: string): string {
+    const n = this.scratch;
+    clientNetwork(address, 24, 56, n);
+    return `${n.family}:${n.hi}:${n.lo}`;
   }
 
   /** Starts a graceful close of every connection; later arrivals are refused. */

@@ -140,22 +140,71 @@ describe('DNS over TCP', () => {
     await waitFor(() => listeners.tcpConnections === 0);
   });
 
-  it('closes connections beyond the cap at once and admits again after', async () => {
+  it('when full, closes the oldest idle connection to admit a new one', async () => {
     const metrics = new CountingDnsMetrics();
     const listeners = await start(undefined, { maxTcpConnections: 2, metrics });
     const a = await connect(listeners.port);
+    expect(decode(await a.ask(query('a.mesh.local', 1))).header.id).toBe(1);
     const b = await connect(listeners.port, '::1'); // the cap spans listeners
-    await waitFor(() => listeners.tcpConnections === 2);
+    expect(decode(await b.ask(query('b.mesh.local', 2))).header.id).toBe(2);
+    const c = await connect(listeners.port);
+    expect(decode(await c.ask(query('c.mesh.local', 3))).header.id).toBe(3);
+    await a.waitClosed(); // the oldest idle one made room
+    expect(b.closed).toBe(false);
+    expect(metrics.get('tcp', 'tcp-reject')).toBe(0);
+    expect(listeners.tcpConnections).toBe(2);
+  });
+
+  it('refuses a newcomer when no connection is idle, and admits again after', async () => {
+    const metrics = new CountingDnsMetrics();
+    const listeners = await start(undefined, { maxTcpConnections: 2, metrics });
+    // Half a message each: busy, not idle.
+    const a = await connect(listeners.port);
+    const b = await connect(listeners.port, '::1');
+    a.write(Uint8Array.from([0, 40, 1]));
+    b.write(Uint8Array.from([0, 40, 1]));
+    await waitFor(() => listeners.tcpConnections === 2 && listeners.tcpIdleConnections === 0);
     const extra = await connect(listeners.port);
     await extra.waitClosed();
     expect(extra.messages).toEqual([]);
     expect(metrics.get('tcp', 'tcp-reject')).toBe(1);
-    expect(decode(await a.ask(query('a.mesh.local', 1))).header.id).toBe(1);
-    expect(decode(await b.ask(query('b.mesh.local', 2))).header.id).toBe(2);
+    expect(a.closed || b.closed).toBe(false);
     a.destroy();
     await waitFor(() => listeners.tcpConnections === 1);
     const c = await connect(listeners.port);
     expect(decode(await c.ask(query('c.mesh.local', 3))).header.id).toBe(3);
+  });
+
+  it('caps connections per client network', async () => {
+    const metrics = new CountingDnsMetrics();
+    const listeners = await start(undefined, { maxTcpConnectionsPerNetwork: 2, metrics });
+    const first = [await connect(listeners.port), await connect(listeners.port, '127.0.0.1')];
+    await waitFor(() => listeners.tcpConnections === 2);
+    const third = await connect(listeners.port);
+    await third.waitClosed();
+    expect(metrics.get('tcp', 'tcp-reject')).toBe(1);
+    // Another network (::1) is not affected.
+    const v6 = await connect(listeners.port, '::1');
+    expect(decode(await v6.ask(query('v6.mesh.local', 6))).header.id).toBe(6);
+    expect(first.every((c) => !c.closed)).toBe(true);
+  });
+
+  it('cuts a client that dribbles its first message past the deadline (slowloris)', async () => {
+    const metrics = new CountingDnsMetrics();
+    const listeners = await start(undefined, { tcpInitialTimeoutMs: 300, metrics });
+    const slow = await connect(listeners.port);
+    // A 40-byte message announced, then one byte of it every 50 ms: never
+    // idle for long, never done (with 40 bytes it would take 2 s).
+    slow.write(Uint8Array.from([0, 40]));
+    const drip = setInterval(() => {
+      if (!slow.closed) slow.write(Uint8Array.from([1]));
+    }, 50);
+    try {
+      await slow.waitClosed();
+    } finally {
+      clearInterval(drip);
+    }
+    expect(metrics.get('tcp', 'tcp-timeout')).toBe(1);
   });
 
   it('holds queries while the client does not read, and answers them all later', async () => {
