@@ -87,6 +87,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       port: num('DMP_HTTP_PORT'),
       ratePerSecond: num('DMP_HTTP_RATE'),
       burst: num('DMP_HTTP_BURST'),
+      trustedProxies: str('DMP_TRUSTED_PROXIES')
+        ?.split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
     }),
     update: prune({
       enabled: bool('DMP_DNS_UPDATE_ENABLED'),
@@ -137,6 +141,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       issuedBurst: num('DMP_REGISTRATION_ISSUED_BURST'),
       endpointRatePerSecond: num('DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC'),
       endpointBurst: num('DMP_REGISTRATION_ENDPOINT_BURST'),
+      globalRatePerSecond: num('DMP_REGISTRATION_GLOBAL_RATE_PER_SEC'),
+      globalBurst: num('DMP_REGISTRATION_GLOBAL_BURST'),
       scopeMode,
     }),
     cleanupIntervalSeconds: num('DMP_CLEANUP_INTERVAL'),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ClientAddressResolver } from '../http/client-address.js';
 import { configFromEnv } from './env.js';
 import { DEFAULT_NODE_CONFIG, type NodeConfig, type NodeConfigInput } from './node-config.js';
 
@@ -137,6 +138,11 @@ export function validateNodeConfig(c: NodeConfig): string[] {
       'HTTP auth mode "open" on a public address lets anyone publish; set an operator token ' +
         '(DMP_OPERATOR_TOKEN) or DMP_ALLOW_OPEN_PUBLIC_BIND=1',
     );
+  }
+  try {
+    new ClientAddressResolver(c.http.trustedProxies ?? []);
+  } catch (err) {
+    p.push(`DMP_TRUSTED_PROXIES: ${(err as Error).message}`);
   }
   if (c.registration.enabled && c.registration.scopeMode === 'loose') {
     // A loose key may write every name of the zone, including every other

@@ -45,6 +45,8 @@ export interface NodeConfig {
     readonly port: number;
     readonly ratePerSecond: number;
     readonly burst: number;
+    /** `DMP_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is believed. */
+    readonly trustedProxies?: readonly string[];
   };
   readonly update: {
     readonly enabled: boolean;
@@ -80,6 +82,9 @@ export interface NodeConfig {
     readonly issuedBurst: number;
     readonly endpointRatePerSecond: number;
     readonly endpointBurst: number;
+    /** Registrations (challenge + confirms) per second for the whole node. */
+    readonly globalRatePerSecond: number;
+    readonly globalBurst: number;
     readonly scopeMode: ScopeMode;
   };
   readonly cleanupIntervalSeconds: number;
@@ -136,6 +141,8 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     issuedBurst: 50,
     endpointRatePerSecond: 5 / 3600,
     endpointBurst: 5,
+    globalRatePerSecond: 1,
+    globalBurst: 100,
     scopeMode: 'default',
   },
   cleanupIntervalSeconds: 60,

@@ -42,16 +42,23 @@ export interface HttpApiConfig {
   readonly operatorToken?: string | undefined;
   /** Permit `open` mode on a non-loopback bind (`DMP_ALLOW_OPEN_PUBLIC_BIND`). */
   readonly allowOpenPublicBind: boolean;
-  /** Per-IP limit of `/v1/records/*` (`DMP_HTTP_RATE` / `DMP_HTTP_BURST`). */
+  /** Per-client limit of `/v1/records/*` (`DMP_HTTP_RATE` / `DMP_HTTP_BURST`). */
   readonly recordsRate: RateLimit;
+  /**
+   * Reverse proxies whose `X-Forwarded-For` names the client
+   * (`DMP_TRUSTED_PROXIES`: addresses or CIDR prefixes); see `client-address.ts`.
+   */
+  readonly trustedProxies?: readonly string[] | undefined;
   readonly caps: RecordCaps;
   /** DNS UPDATE is on: TSIG registration is available. */
   readonly updateEnabled: boolean;
   readonly registration: {
     /** `DMP_REGISTRATION_ENABLED`; routes also need multi-tenant mode and a node hostname. */
     readonly enabled: boolean;
-    /** Per-IP limit shared by the three registration routes. */
+    /** Per-client limit shared by the three registration routes. */
     readonly endpointRate: RateLimit;
+    /** Node-wide limit of the registration routes (spread addresses cannot exceed it). */
+    readonly globalRate?: RateLimit | undefined;
     readonly policy: RegistrationPolicy;
   };
   readonly limits: HttpLimits;
@@ -81,6 +88,7 @@ export function httpApiConfigFromNode(
     operatorToken: node.auth.operatorToken,
     allowOpenPublicBind: node.auth.allowOpenPublicBind,
     recordsRate: { ratePerSecond: node.http.ratePerSecond, burst: node.http.burst },
+    trustedProxies: node.http.trustedProxies,
     caps: {
       maxTtl: node.caps.maxTtl,
       maxValueBytes: node.caps.maxValueBytes,
@@ -90,6 +98,7 @@ export function httpApiConfigFromNode(
     registration: {
       enabled: reg.enabled,
       endpointRate: { ratePerSecond: reg.endpointRatePerSecond, burst: reg.endpointBurst },
+      globalRate: { ratePerSecond: reg.globalRatePerSecond, burst: reg.globalBurst },
       policy: {
         nodeHostname: reg.nodeHostname ?? '',
         servedZone: node.zone,

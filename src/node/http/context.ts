@@ -4,9 +4,11 @@
  * every response leaves through {@link RequestContext.send}, which is where
  * it is counted in `dmp_http_requests_total`.
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { type BodyRead, type JsonBody, parseJsonBody, readBody } from './body.js';
+import { type ClientAddressResolver, limiterKey, normalizeAddress } from './client-address.js';
 import { type JsonValue, toJsonText } from './json-text.js';
 
 /** Methods the API serves; anything else is answered 501. */
@@ -26,8 +28,13 @@ export class RequestContext {
   readonly rawPath: string;
   /** The path part of {@link rawPath} (before any `?`). */
   readonly path: string;
-  /** TCP peer address; forwarding headers are ignored on purpose (spec §4.1). */
+  /**
+   * The client's address: the TCP peer (`::ffff:` mapped IPv4 unwrapped), or
+   * the `X-Forwarded-For` client when the peer is a trusted proxy.
+   */
   readonly ip: string;
+  /** The key per-client limiters use: `ip`, IPv6 reduced to its /64. */
+  readonly limitKey: string;
   private bodyState: 'unread' | 'read' | 'abandoned' = 'unread';
   private answered = false;
 
@@ -37,12 +44,17 @@ export class RequestContext {
     readonly log: Logger,
     private readonly maxBodyBytes: number,
     private readonly observe: ResponseObserver,
+    clientAddress?: ClientAddressResolver,
   ) {
     this.method = req.method ?? '';
     this.rawPath = req.url ?? '';
     const q = this.rawPath.indexOf('?');
     this.path = q < 0 ? this.rawPath : this.rawPath.slice(0, q);
-    this.ip = req.socket.remoteAddress ?? '';
+    const peer = req.socket.remoteAddress ?? '';
+    this.ip = clientAddress
+      ? clientAddress.resolve(peer, req.headers['x-forwarded-for'])
+      : normalizeAddress(peer);
+    this.limitKey = limiterKey(this.ip);
   }
 
   /** The `Authorization` header, if any. Never log it. */

@@ -77,7 +77,14 @@ export function createHttpApi(deps: HttpApiDeps, config: HttpApiConfig): HttpApi
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const ctx = new RequestContext(req, res, log, limits.maxBodyBytes, observe);
+    const ctx = new RequestContext(
+      req,
+      res,
+      log,
+      limits.maxBodyBytes,
+      observe,
+      services.clientAddress,
+    );
     try {
       await dispatch(routes, ctx);
     } catch (err) {

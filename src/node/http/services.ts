@@ -4,11 +4,13 @@
  * challenge book. Built once by `createHttpApi`, handed to each route
  * factory.
  */
+
 import type { Logger } from 'pino';
 import type { TokenAuditSink } from '../auth/record-write-auth.js';
 import { TokenBucketLimiter, TokenBuckets } from '../rate-limit/token-bucket.js';
 import { ChallengeBook, type RandomBytes } from '../registration/challenge-book.js';
 import type { RecordStore, TokenStore, TsigKeyStore } from '../store/types.js';
+import { ClientAddressResolver } from './client-address.js';
 import type { HttpApiConfig } from './config.js';
 import { type HttpApiDeps, type HttpClock, systemClock } from './deps.js';
 
@@ -24,8 +26,12 @@ export interface ApiServices {
   readonly random: RandomBytes | undefined;
   /** Per-IP limiter of `/v1/records/*`. */
   readonly recordsLimiter: TokenBucketLimiter;
-  /** Per-IP limiter shared by the three registration routes. */
+  /** Per-client limiter shared by the three registration routes. */
   readonly registrationLimiter: TokenBucketLimiter;
+  /** Node-wide limiter of the registration routes. */
+  readonly registrationGlobal: TokenBucketLimiter;
+  /** Client address of a request (trusted proxies). */
+  readonly clientAddress: ClientAddressResolver;
   /** Per-token buckets of multi-tenant writes, keyed by token hash. */
   readonly tokenBuckets: TokenBuckets;
   readonly challenges: ChallengeBook;
@@ -46,6 +52,11 @@ export function createServices(deps: HttpApiDeps, config: HttpApiConfig): ApiSer
     random: deps.random,
     recordsLimiter: new TokenBucketLimiter(config.recordsRate, bucketOptions),
     registrationLimiter: new TokenBucketLimiter(config.registration.endpointRate, bucketOptions),
+    registrationGlobal: new TokenBucketLimiter(
+      config.registration.globalRate ?? { ratePerSecond: 0, burst: 0 },
+      { ...bucketOptions, maxKeys: 1 },
+    ),
+    clientAddress: new ClientAddressResolver(config.trustedProxies ?? []),
     tokenBuckets: new TokenBuckets(bucketOptions),
     challenges: new ChallengeBook({ random: deps.random }),
   };

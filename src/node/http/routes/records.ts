@@ -34,7 +34,7 @@ function refuse(ctx: RequestContext, refusal: Refusal | undefined): boolean {
 
 /** Per-IP limiter of the records routes; answers 429 itself. */
 function withinIpLimit(s: ApiServices, ctx: RequestContext): boolean {
-  if (s.recordsLimiter.allow(ctx.ip)) return true;
+  if (s.recordsLimiter.allow(ctx.limitKey)) return true;
   ctx.error(429, 'rate limit exceeded');
   return false;
 }

@@ -45,7 +45,8 @@ function admitted(s: ApiServices, ctx: RequestContext, tsig = false): boolean {
     ctx.error(404, 'tsig registration disabled');
     return false;
   }
-  if (!s.registrationLimiter.allow(ctx.ip)) {
+  // Per client first, so one client's burst cannot drain the node's budget.
+  if (!s.registrationLimiter.allow(ctx.limitKey) || !s.registrationGlobal.allow('')) {
     ctx.error(429, 'registration rate limit exceeded');
     return false;
   }
