@@ -95,6 +95,11 @@ function mergeObject(
   return out;
 }
 
+/** Shortest operator token accepted on a non-loopback HTTP bind. */
+const MIN_PUBLIC_OPERATOR_TOKEN = 16;
+/** Placeholders shipped in examples (ours and the reference's). */
+const WEAK_OPERATOR_TOKENS = new Set(['change-me', 'changeme', 'change-me-please', 'secret']);
+
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 
@@ -150,6 +155,18 @@ export function validateNodeConfig(c: NodeConfig): string[] {
     p.push(
       'DMP_TSIG_LOOSE_SCOPE gives every self-registered key the whole zone; ' +
         'it is refused while registration is enabled (mint such keys with `dnsmesh-node key add`)',
+    );
+  }
+  const token = c.auth.operatorToken;
+  if (
+    c.http.enabled &&
+    !isLoopback(c.http.host) &&
+    token !== undefined &&
+    (token.length < MIN_PUBLIC_OPERATOR_TOKEN || WEAK_OPERATOR_TOKENS.has(token.toLowerCase()))
+  ) {
+    p.push(
+      `DMP_OPERATOR_TOKEN is too weak for an HTTP API on ${c.http.host}: use at least ` +
+        `${MIN_PUBLIC_OPERATOR_TOKEN} random characters (e.g. openssl rand -hex 32)`,
     );
   }
   if (c.registration.enabled && !c.registration.nodeHostname) {

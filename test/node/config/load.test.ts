@@ -70,7 +70,11 @@ describe('node configuration', () => {
     expect(problems).toMatch(/http.port must be a port number/);
     expect(problems).toMatch(/refusing to bind non-loopback/);
     const ok = loadNodeConfig({
-      env: { DMP_DNS_HOST: '0.0.0.0', DMP_ALLOW_PUBLIC_BIND: '1', DMP_OPERATOR_TOKEN: 't' },
+      env: {
+        DMP_DNS_HOST: '0.0.0.0',
+        DMP_ALLOW_PUBLIC_BIND: '1',
+        DMP_OPERATOR_TOKEN: 'a-long-random-operator-token',
+      },
       flags: { http: { host: '0.0.0.0' } },
     });
     expect(ok.dns.hosts).toEqual(['0.0.0.0']);
@@ -125,5 +129,17 @@ describe('node configuration', () => {
     };
     expect(() => loadNodeConfig({ env })).toThrow(/LOOSE_SCOPE .*refused while registration/);
     expect(() => loadNodeConfig({ env: { ...env, DMP_REGISTRATION_ENABLED: '0' } })).not.toThrow();
+  });
+
+  it('refuses a weak operator token on a public HTTP bind, not on loopback', () => {
+    const pub = { DMP_HTTP_HOST: '0.0.0.0', DMP_ALLOW_PUBLIC_BIND: '1' };
+    for (const token of ['change-me', 'short-token']) {
+      expect(() => loadNodeConfig({ env: { ...pub, DMP_OPERATOR_TOKEN: token } })).toThrow(
+        /DMP_OPERATOR_TOKEN is too weak/,
+      );
+      expect(() => loadNodeConfig({ env: { DMP_OPERATOR_TOKEN: token } })).not.toThrow();
+    }
+    const strong = 'a3f9c2e17b6d4058'.repeat(2);
+    expect(() => loadNodeConfig({ env: { ...pub, DMP_OPERATOR_TOKEN: strong } })).not.toThrow();
   });
 });

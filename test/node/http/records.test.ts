@@ -172,7 +172,7 @@ describe('POST checks, in order', () => {
 describe('DELETE', () => {
   const open: ConfigOverrides = { authMode: 'open', operatorToken: undefined };
 
-  it('treats an unparseable body as no value (whole RRset) but refuses unsafe values', async () => {
+  it('refuses an unparseable body instead of deleting the whole RRset, and unsafe values', async () => {
     const api = await start(open);
     const url = api.url(rec('a.mesh.test'));
     await postJson(url, { value: 'a' });
@@ -182,7 +182,11 @@ describe('DELETE', () => {
       body: { error: 'invalid record value' },
     });
     expect((await del(url, '{"value": "x\\u0000"}')).status).toBe(400);
-    expect((await del(url, 'not json')).status).toBe(204);
+    for (const body of ['not json', '[1]', '"value"']) {
+      expect(await del(url, body)).toMatchObject({ status: 400, body: { error: 'invalid body' } });
+    }
+    expect((await call(url)).body).toMatchObject({ values: ['a', 'b'] });
+    expect((await del(url)).status).toBe(204); // no body: the RRset
     expect((await call(url)).status).toBe(404);
   });
 

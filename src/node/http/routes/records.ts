@@ -120,14 +120,14 @@ async function deleteRecord(s: ApiServices, ctx: RequestContext): Promise<void> 
     return;
   }
   const body = await ctx.readJson();
-  if (!body.ok && body.reason === 'too-large') {
-    // Deliberate deviation: the reference would treat an unread oversized
-    // body as `{}` and wipe the whole RRset; refusing is the safer reading.
+  if (!body.ok || !isJsonObject(body.value)) {
+    // Deliberate deviation: the reference treats an unparseable, oversized
+    // or non-object body as `{}` and wipes the whole RRset, so one typo
+    // deletes every value. Only an empty body (or `{}`) means "the RRset".
     ctx.error(400, 'invalid body');
     return;
   }
-  // An unparseable (or non-object) body means "no value": delete the RRset.
-  const fields = body.ok && isJsonObject(body.value) ? body.value : {};
+  const fields = body.value;
   const value = Object.hasOwn(fields, 'value') ? fields.value : undefined;
   if (value !== undefined && value !== null && refuse(ctx, checkRecordValue(value))) return;
   const removed = s.records.delete(name, typeof value === 'string' ? value : undefined);

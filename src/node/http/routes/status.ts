@@ -43,7 +43,8 @@ export function statusRoutes(s: ApiServices): Route[] {
         } catch (err) {
           const detail = err instanceof Error ? err.message : String(err);
           s.log.warn({ err: detail }, 'health check: record store query failed');
-          ctx.json(503, { status: 'degraded', store: detail });
+          // The detail goes to the log only: store errors can name paths.
+          ctx.json(503, { status: 'degraded', store: 'unavailable' });
           return;
         }
         ctx.json(200, { status: 'ok' });
