@@ -168,3 +168,15 @@ export function clientNetwork(
   out.hi = 0;
   out.lo = 0;
 }
+
+const keyScratch = newClientNetwork();
+
+/**
+ * The client network of `address` as a map key (`4:<prefix>` or
+ * `6:<hi>:<lo>`; `0::` for text that is not an IP address), for per-network
+ * budgets outside the RRL table: UPDATE budgets and the TCP connection cap.
+ */
+export function networkKey(address: string, v4Bits = 24, v6Bits = 56): string {
+  clientNetwork(address, v4Bits, v6Bits, keyScratch);
+  return `${keyScratch.family}:${keyScratch.hi}:${keyScratch.lo}`;
+}

@@ -23,7 +23,7 @@ import {
   type RateLimit,
   TokenBucketLimiter,
 } from '../rate-limit/token-bucket.js';
-import { clientNetwork, newClientNetwork } from './client-network.js';
+import { networkKey } from './client-network.js';
 
 /** The UPDATE budgets; a rate or burst ≤ 0 disables that budget. */
 export interface UpdateBudgets {
@@ -52,10 +52,6 @@ export const DEFAULT_UPDATE_BUDGETS: UpdateBudgets = {
   maxClaimsPerUpdate: 4,
 };
 
-/** IPv4 and IPv6 prefix lengths of a client network (as RRL's defaults). */
-const V4_BITS = 24;
-const V6_BITS = 56;
-
 /** The budgets' state: one instance per node responder. */
 export class UpdateAdmission {
   readonly budgets: UpdateBudgets;
@@ -63,7 +59,6 @@ export class UpdateAdmission {
   private readonly networks: TokenBucketLimiter;
   private readonly keys: TokenBucketLimiter;
   private readonly claimNetworks: TokenBucketLimiter;
-  private readonly scratch = newClientNetwork();
 
   constructor(budgets: Partial<UpdateBudgets> = {}, clock = monotonicSeconds) {
     this.budgets = { ...DEFAULT_UPDATE_BUDGETS, ...budgets };
@@ -74,11 +69,9 @@ export class UpdateAdmission {
     this.claimNetworks = new TokenBucketLimiter(b.claimsPerNetwork, { clock });
   }
 
-  /** The client network of `address` as a map key (`4:…` / `6:…:…`; `0` for non-IP text). */
+  /** The client network of `address` (IPv4 /24, IPv6 /56, as RRL groups clients) as a map key. */
   networkOf(address: string): string {
-    const n = this.scratch;
-    clientNetwork(address, V4_BITS, V6_BITS, n);
-    return n.family === 4 ? `4:${n.hi}` : n.family === 6 ? `6:${n.hi}:${n.lo}` : '0';
+    return networkKey(address);
   }
 
   /** Spends one UPDATE from the node's and the network's budgets; false when either is empty. */

@@ -124,7 +124,7 @@ describe('claim provider (default on with UPDATE)', () => {
     expect(rcode()).toBe(Rcode.SERVFAIL);
     expect(stored()).toEqual([]);
     // One bucket per (sender network, recipient): the fixture's client is 192.0.2.x.
-    expect(seen).toEqual([1, 2, 3].map(() => `4:${192 * 2 ** 24 + 2 * 2 ** 8}|${RECIPIENT}`));
+    expect(seen).toEqual([1, 2, 3].map(() => `4:${192 * 2 ** 24 + 2 * 2 ** 8}:0|${RECIPIENT}`));
     expect(node.metrics.get('update:claim-rate-limited')).toBe(1);
   });
 

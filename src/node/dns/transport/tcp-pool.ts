@@ -9,7 +9,7 @@
  *   everybody out; only when none is idle is the newcomer refused.
  */
 import type { Socket } from 'node:net';
-import { clientNetwork, newClientNetwork } from '../client-network.js';
+import { networkKey } from '../client-network.js';
 import type { DnsSocketCounter } from './metrics.js';
 import { TcpConnection, type TcpConnectionSettings } from './tcp-connection.js';
 
@@ -25,7 +25,6 @@ export class TcpConnectionPool {
   private closing = false;
 
   private readonly perNetwork = new Map<string, number>();
-  private readonly scratch = newClientNetwork();
 
   constructor(
     private readonly settings: TcpConnectionSettings,
@@ -49,7 +48,7 @@ export class TcpConnectionPool {
 
   /** Takes over a freshly accepted socket, or closes it when the pool is full or closing. */
   admit(socket: Socket, counter: DnsSocketCounter): void {
-    const network = this.networkOf(socket.remoteAddress ?? '');
+    const network = networkKey(socket.remoteAddress ?? '');
     const held = this.perNetwork.get(network) ?? 0;
     const networkFull = this.maxPerNetwork > 0 && held >= this.maxPerNetwork;
     if (
@@ -87,12 +86,6 @@ export class TcpConnectionPool {
     if (left > 0) this.perNetwork.set(connection.network, left);
     else this.perNetwork.delete(connection.network);
     return true;
-  }
-
-  private networkOf(address: string): string {
-    const n = this.scratch;
-    clientNetwork(address, 24, 56, n);
-    return `${n.family}:${n.hi}:${n.lo}`;
   }
 
   /** Starts a graceful close of every connection; later arrivals are refused. */
