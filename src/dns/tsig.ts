@@ -192,6 +192,12 @@ export interface TsigVerifyOptions {
   message?: DnsMessage;
   /** Set when verifying a response: the MAC of our request (RFC 8945 §5.3). */
   requestMac?: Uint8Array;
+  /**
+   * Largest fudge honoured, seconds. The fudge is the signer's choice: a
+   * message claiming a fudge of hours stays replayable for hours. Unset:
+   * the message's own fudge (RFC 8945 as written).
+   */
+  maxFudge?: number;
 }
 
 const PEER_ERRORS: Partial<Record<number, TsigFailureCode>> = {
@@ -292,11 +298,13 @@ export function verifyTsig(
   if (!constantTimeEqual(expected, tsig.mac)) {
     return fail('BADSIG', 'mac', 'MAC does not verify', keyName);
   }
-  if (Math.abs(now - tsig.timeSigned) > tsig.fudge) {
+  const fudge =
+    options.maxFudge === undefined ? tsig.fudge : Math.min(tsig.fudge, options.maxFudge);
+  if (Math.abs(now - tsig.timeSigned) > fudge) {
     return fail(
       'BADTIME',
       'time',
-      `time signed ${tsig.timeSigned} is outside ${now} ± ${tsig.fudge}`,
+      `time signed ${tsig.timeSigned} is outside ${now} ± ${fudge}`,
       keyName,
     );
   }
@@ -313,14 +321,23 @@ export function verifyTsig(
   };
 }
 
-/** Server side: verifies a request's TSIG (see {@link verifyTsig}). */
+/** Largest fudge a server honours: the 300 s every DMP client sends (RFC 8945 §10 recommends 300). */
+export const SERVER_MAX_FUDGE = 300;
+
+/**
+ * Server side: verifies a request's TSIG (see {@link verifyTsig}), honouring
+ * a fudge of at most {@link SERVER_MAX_FUDGE} (the reference honours any).
+ */
 export function verifyRequest(
   wire: Uint8Array,
   keyring: TsigKeyring,
   now: number,
   message?: DnsMessage,
 ): TsigVerification {
-  return verifyTsig(wire, keyring, now, message === undefined ? {} : { message });
+  return verifyTsig(wire, keyring, now, {
+    maxFudge: SERVER_MAX_FUDGE,
+    ...(message === undefined ? {} : { message }),
+  });
 }
 
 /**

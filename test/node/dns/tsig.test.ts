@@ -123,6 +123,18 @@ describe('failed verification (RFC 8945 §5.2)', () => {
     expect(tsigOf(decode(node.send(narrow.wire)!.wire)).error).toBe(Rcode.BADTIME);
   });
 
+  it('honours a fudge of at most 300 s, whatever the signer claims (bounded replay window)', () => {
+    const wide = (skew: number) =>
+      signMessage(update([txtAdd(A, 300, `v${skew}`)]), CLIENT_KEY, {
+        timeSigned: T0 - skew,
+        fudge: 36_000,
+      });
+    expect(tsigOf(decode(node.send(wide(1_000).wire)!.wire)).error).toBe(Rcode.BADTIME);
+    expect(node.stores.records.query(A, T0)).toEqual([]);
+    expect(decode(node.send(wide(300).wire)!.wire).header.rcode).toBe(0);
+    expect(node.stores.records.query(A, T0)).toEqual(['v300']);
+  });
+
   it('malformed TSIG: FORMERR without TSIG', () => {
     const msg = update([txtAdd(A, 300, 'v')]);
     const req = signed(msg, T0);
