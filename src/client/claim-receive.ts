@@ -5,6 +5,14 @@
  * pass, in parallel); decode. Messages from keys pinned for that zone go to
  * the inbox, everyone else's to the intro queue — a claim never makes a
  * stranger's message arrive unreviewed.
+ *
+ * Anyone can publish claims at an open provider, each naming a zone of its
+ * choosing that the receiver must then read; junk claims pointing at
+ * unresponsive zones would stall every pass. So claims from senders pinned
+ * for their zone are handled first and without limit, while strangers are
+ * capped per pass ({@link MAX_STRANGER_CLAIMS_PER_PASS} claims over at most
+ * {@link MAX_STRANGER_ZONES_PER_PASS} zones). The rest stay on the provider
+ * for the next pass (counted as `claim-deferred`), nothing is lost.
  */
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { claimName, SLOT_COUNT } from '../protocol/names.js';
@@ -13,6 +21,11 @@ import type { SlotManifest } from '../protocol/records/slot-manifest.js';
 import type { DeliveryPath } from './inbox-message.js';
 import type { Candidate, Decoded, ReceiveRun } from './receive-run.js';
 import { slotNames } from './slot-walk.js';
+
+/** Most claims from strangers handled in one pass. */
+export const MAX_STRANGER_CLAIMS_PER_PASS = 32;
+/** Most distinct stranger zones read in one pass. */
+export const MAX_STRANGER_ZONES_PER_PASS = 8;
 
 /** The ten claim names of our mailbox in `zone`, or none when a name cannot be built. */
 export function claimNames(userId: Uint8Array, zone: string): string[] {
@@ -78,6 +91,35 @@ export interface ClaimPhaseResult {
   readonly strangers: Decoded[];
 }
 
+/**
+ * The claims to handle this pass: every pinned sender's, then strangers'
+ * up to the per-pass caps. Deferred ones are counted and left for later.
+ */
+function pinnedFirst(run: ReceiveRun, claims: readonly ClaimRecord[]): ClaimRecord[] {
+  const contacts = run.ctx.contacts;
+  const pinned: ClaimRecord[] = [];
+  const strangers: ClaimRecord[] = [];
+  const strangerZones = new Set<string>();
+  for (const c of claims) {
+    if (contacts.acceptedIn(c.senderMailboxDomain).has(toHex(c.senderSpk))) {
+      pinned.push(c);
+      continue;
+    }
+    const zone = c.senderMailboxDomain;
+    const newZone = !strangerZones.has(zone);
+    if (
+      strangers.length >= MAX_STRANGER_CLAIMS_PER_PASS ||
+      (newZone && strangerZones.size >= MAX_STRANGER_ZONES_PER_PASS)
+    ) {
+      run.drop('claim-deferred');
+      continue;
+    }
+    strangerZones.add(zone);
+    strangers.push(c);
+  }
+  return [...pinned, ...strangers];
+}
+
 /** Runs one claim phase over `zones`. */
 export async function receiveClaims(
   run: ReceiveRun,
@@ -85,7 +127,8 @@ export async function receiveClaims(
   via: DeliveryPath,
 ): Promise<ClaimPhaseResult> {
   const { ctx, session } = run;
-  const claims = await freshClaims(run, zones);
+  const claims = pinnedFirst(run, await freshClaims(run, zones));
+  // Pinned senders' zones come first, so their slots are asked first.
   const senderZones = [...new Set(claims.map((c) => c.senderMailboxDomain))];
   const senderSlots = senderZones.flatMap((zone) => slotNames(ctx.identity.userId, zone));
   await session.all(senderSlots, run.slotValidator);
