@@ -3,7 +3,8 @@
  * bytes (node spec §1–§2), as a chain of small steps in the CoreDNS manner:
  *
  *   guard (no reply to runts and responses) → parse (`request.ts`) →
- *   UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945, `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
+ *   UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945,
+ *   `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
  *   (RFC 6891 §6.1.3) → opcode: QUERY (`answer-query.ts`), UPDATE
  *   (`update.ts`), else NOTIMP → OPT, TSIG signature (RFC 8945 §5.3, request
  *   MAC chained) → size fit (RFC 1035 §4.2.1, RFC 6891 §7: TC=1 stub over
