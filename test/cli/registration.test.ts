@@ -13,6 +13,25 @@ import { startTestNode, type TestNode } from './node-api.js';
 
 const PASS = { DMP_PASSPHRASE: 'registration test passphrase' };
 
+/** A node whose registration is on or off and which calls itself `nodeHostname`. */
+function registrationNode(enabled: boolean, nodeHostname: string, servedZone: string) {
+  return {
+    registration: {
+      enabled,
+      endpointRate: { ratePerSecond: 100, burst: 100 },
+      policy: {
+        nodeHostname,
+        servedZone,
+        allowlist: [],
+        tokenTtlSeconds: 60,
+        issuedRatePerSecond: 1,
+        issuedBurst: 1,
+        scopeMode: 'default' as const,
+      },
+    },
+  };
+}
+
 describe('registration against a node', () => {
   let node: TestNode;
   let home: CliHome;
@@ -170,21 +189,7 @@ describe('registration against a node', () => {
     expect(down.stderr).toMatch(
       /^dnsmesh: challenge request: cannot reach http:\/\/127\.0\.0\.1:1/,
     );
-    const closed = await startTestNode({
-      registration: {
-        enabled: false,
-        endpointRate: { ratePerSecond: 1, burst: 1 },
-        policy: {
-          nodeHostname: 'x.test',
-          servedZone: 'x.test',
-          allowlist: [],
-          tokenTtlSeconds: 60,
-          issuedRatePerSecond: 1,
-          issuedBurst: 1,
-          scopeMode: 'default',
-        },
-      },
-    });
+    const closed = await startTestNode(registrationNode(false, 'x.test', 'x.test'));
     try {
       const r = await home.run(
         ['tsig', 'register', '--node', `127.0.0.1:${closed.port}`, '--scheme', 'http'],
@@ -200,21 +205,7 @@ describe('registration against a node', () => {
 
   it('refuses to sign a challenge that names another node (relay), posting nothing', async () => {
     const before = await home.readConfig();
-    const relay = await startTestNode({
-      registration: {
-        enabled: true,
-        endpointRate: { ratePerSecond: 100, burst: 100 },
-        policy: {
-          nodeHostname: 'victim.example',
-          servedZone: 'mesh.test',
-          allowlist: [],
-          tokenTtlSeconds: 60,
-          issuedRatePerSecond: 1,
-          issuedBurst: 1,
-          scopeMode: 'default',
-        },
-      },
-    });
+    const relay = await startTestNode(registrationNode(true, 'victim.example', 'mesh.test'));
     try {
       for (const verb of [['tsig', 'register'], ['register']]) {
         const r = await home.run(

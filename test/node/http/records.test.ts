@@ -225,26 +225,30 @@ describe('legacy mode', () => {
   });
 });
 
-describe('multi-tenant mode', () => {
-  function issue(api: ApiHarness, over: { subject?: string; burst?: number } = {}): string {
-    const token = generateBearerToken();
-    api.stores.tokens.insert({
-      tokenHash: bearerTokenHash(token),
-      subject: over.subject ?? 'alice@mesh.test',
-      subjectType: 1,
-      subjectHash12: null,
-      ratePerSec: 1,
-      rateBurst: over.burst ?? 50,
-      issuedAt: T0,
-      expiresAt: null,
-      revokedAt: null,
-      issuer: 'admin',
-      note: '',
-      registeredSpk: null,
-    });
-    return token;
-  }
+/** Inserts a live user token for `subject` (default alice) and returns it. */
+function issue(
+  api: ApiHarness,
+  over: { subject?: string; burst?: number; registeredSpk?: string } = {},
+): string {
+  const token = generateBearerToken();
+  api.stores.tokens.insert({
+    tokenHash: bearerTokenHash(token),
+    subject: over.subject ?? 'alice@mesh.test',
+    subjectType: 1,
+    subjectHash12: null,
+    ratePerSec: 1,
+    rateBurst: over.burst ?? 50,
+    issuedAt: T0,
+    expiresAt: null,
+    revokedAt: null,
+    issuer: over.registeredSpk ? 'self-service' : 'admin',
+    note: '',
+    registeredSpk: over.registeredSpk ?? null,
+  });
+  return token;
+}
 
+describe('multi-tenant mode', () => {
   it('authorises user tokens by name class', async () => {
     const api = await start();
     const alice = bearer(issue(api));
@@ -293,21 +297,7 @@ describe('multi-tenant mode', () => {
 describe('shared namespaces', () => {
   it('a user token writes only values a receiver could use at slot and chunk names', async () => {
     const api = await start();
-    const token = generateBearerToken();
-    api.stores.tokens.insert({
-      tokenHash: bearerTokenHash(token),
-      subject: 'mallory@mesh.test',
-      subjectType: 1,
-      subjectHash12: null,
-      ratePerSec: 100,
-      rateBurst: 100,
-      issuedAt: T0,
-      expiresAt: null,
-      revokedAt: null,
-      issuer: 'self-service',
-      note: '',
-      registeredSpk: 'ab'.repeat(32),
-    });
+    const token = issue(api, { subject: 'mallory@mesh.test', registeredSpk: 'ab'.repeat(32) });
     const user = bearer(token);
     const junk = [
       [
