@@ -11,9 +11,27 @@
 
 /** One change to the TXT data of a name. */
 export type StoreOp =
-  | { readonly kind: 'add'; readonly name: string; readonly value: string; readonly ttl: number }
+  | {
+      readonly kind: 'add';
+      readonly name: string;
+      readonly value: string;
+      readonly ttl: number;
+      /**
+       * Who writes it, for the per-writer limits: `<class>:<identity>` such
+       * as `s:alice@mesh.test` (a registered subject) or `n:192.0.2` (an
+       * anonymous client network). Absent or '' = the operator, not
+       * counted. A re-add by another writer moves the row to that writer.
+       */
+      readonly writer?: string;
+    }
   | { readonly kind: 'delete-value'; readonly name: string; readonly value: string }
   | { readonly kind: 'delete-name'; readonly name: string };
+
+/** Rows and UTF-8 value bytes held by one writer or writer class. */
+export interface WriterUsage {
+  readonly rows: number;
+  readonly bytes: number;
+}
 
 /** The TXT record store behind the authoritative zone. */
 export interface RecordStore {
@@ -48,6 +66,16 @@ export interface RecordStore {
   liveCount(now: number): number;
   /** Rows stored, expired ones not yet purged included (O(1)). */
   rowCount(): number;
+  /**
+   * Rows and bytes `writer` (as given on `add` ops) holds, expired rows not
+   * yet purged included, counting writes since this store was opened
+   * (writers are not named on disk; see `sqlite/writer-usage.ts`). O(1).
+   */
+  writerUsage(writer: string): WriterUsage;
+  /** Rows and bytes held by every writer of class `cls` (`n` for `n:…`), across restarts. O(1). */
+  writerClassUsage(cls: string): WriterUsage;
+  /** Unexpired values at `name` written by `writer` since this store was opened. */
+  countLiveByWriter(name: string, writer: string, now: number): number;
   close(): void;
 }
 

@@ -371,6 +371,9 @@ function bind(store: RecordStore): RecordStore {
     cleanupExpired: store.cleanupExpired.bind(store),
     liveCount: store.liveCount.bind(store),
     rowCount: store.rowCount.bind(store),
+    writerUsage: store.writerUsage.bind(store),
+    writerClassUsage: store.writerClassUsage.bind(store),
+    countLiveByWriter: store.countLiveByWriter.bind(store),
     close: store.close.bind(store),
   };
 }

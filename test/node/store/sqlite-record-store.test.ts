@@ -293,3 +293,157 @@ describe('row count kept by every write', () => {
     );
   });
 });
+
+describe('writer usage kept by every write', () => {
+  const WRITERS = ['', 's:alice@mesh.test', 's:bob@mesh.test', 'n:192.0.2'] as const;
+
+  /** (rows, bytes) per stored writer column, as sqlite counts them; '' excluded. */
+  function tableUsage(db: NodeDatabase): string[] {
+    const rows = db.connection
+      .prepare(
+        "SELECT count(*) AS r, sum(length(CAST(value AS BLOB))) AS b FROM records WHERE writer != '' GROUP BY writer",
+      )
+      .all() as { r: number; b: number }[];
+    return rows.map((x) => `${x.r}/${x.b}`).sort();
+  }
+
+  function storeUsage(store: SqliteRecordStore): string[] {
+    return WRITERS.slice(1)
+      .map((w) => store.writerUsage(w))
+      .filter((u) => u.rows > 0)
+      .map((u) => `${u.rows}/${u.bytes}`)
+      .sort();
+  }
+
+  it('equals what the table holds after any adds, takeovers, deletes, rolled-back batches and purges', () => {
+    const name = fc.constantFrom('a.example', 'b.example');
+    const value = fc.constantFrom('x', 'yy', 'zzé');
+    const writer = fc.constantFrom(...WRITERS);
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('add' as const),
+        name,
+        value,
+        ttl: fc.constantFrom(5, 500),
+        writer,
+      }),
+      fc.record({ kind: fc.constant('delete-value' as const), name, value }),
+      fc.record({ kind: fc.constant('delete-name' as const), name }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.array(op, { maxLength: 4 }), fc.boolean()), { maxLength: 12 }),
+        fc.boolean(),
+        (batches, purge) => {
+          const db = openNodeDatabase(MEMORY_PATH);
+          const store = new SqliteRecordStore(db, { maxRows: 5 });
+          try {
+            for (const [ops, abort] of batches) {
+              try {
+                // An outer transaction that throws after its apply rolls
+                // back usage too (the UPDATE path's shape).
+                store.atomically(() => {
+                  store.apply(ops, 1_000);
+                  if (abort) throw new RangeError('abort');
+                });
+              } catch (err) {
+                if (!(err instanceof StoreFullError) && !(err instanceof RangeError)) throw err;
+              }
+            }
+            if (purge) store.cleanupExpired(1_010, 2);
+            const classN = db.connection
+              .prepare("SELECT count(*) AS n FROM records WHERE writer LIKE 'n:%'")
+              .get() as { n: number };
+            return (
+              JSON.stringify(storeUsage(store)) === JSON.stringify(tableUsage(db)) &&
+              store.writerClassUsage('n').rows === classN.n
+            );
+          } finally {
+            db.close();
+          }
+        },
+      ),
+    );
+  });
+
+  it('never stores a writer identity in the clear, and counts live values per writer and name', () => {
+    const db = openNodeDatabase(MEMORY_PATH);
+    const store = new SqliteRecordStore(db);
+    try {
+      store.apply(
+        [
+          {
+            kind: 'add',
+            name: 'slot-1.mb-abc.mesh.test',
+            value: 'm1',
+            ttl: 60,
+            writer: 's:alice@mesh.test',
+          },
+          {
+            kind: 'add',
+            name: 'slot-1.mb-abc.mesh.test',
+            value: 'm2',
+            ttl: 5,
+            writer: 's:alice@mesh.test',
+          },
+          {
+            kind: 'add',
+            name: 'slot-1.mb-abc.mesh.test',
+            value: 'm3',
+            ttl: 60,
+            writer: 's:bob@mesh.test',
+          },
+        ],
+        T0,
+      );
+      const stored = db.connection.prepare('SELECT writer FROM records').pluck().all() as string[];
+      for (const w of stored) {
+        expect(w).toMatch(/^s:[A-Za-z0-9_-]{22}$/);
+        expect(w).not.toContain('alice');
+      }
+      expect(store.countLiveByWriter('SLOT-1.mb-abc.mesh.test.', 's:alice@mesh.test', T0)).toBe(2);
+      expect(store.countLiveByWriter('slot-1.mb-abc.mesh.test', 's:alice@mesh.test', T0 + 10)).toBe(
+        1,
+      );
+      expect(store.countLiveByWriter('slot-1.mb-abc.mesh.test', 's:carol@mesh.test', T0)).toBe(0);
+      expect(store.writerUsage('s:alice@mesh.test')).toEqual({ rows: 2, bytes: 4 });
+      expect(store.writerClassUsage('s')).toEqual({ rows: 3, bytes: 6 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps class totals across a reopen but forgets who wrote what', () => {
+    const dir = makeTempDir();
+    try {
+      const path = dir.file('node.db');
+      let db = openNodeDatabase(path);
+      let store = new SqliteRecordStore(db);
+      store.publish('x.mesh.test', 'v', 60, T0);
+      store.apply(
+        [
+          {
+            kind: 'add',
+            name: 'claim-0.mb-abc.mesh.test',
+            value: 'c',
+            ttl: 60,
+            writer: 'n:192.0.2',
+          },
+        ],
+        T0,
+      );
+      store.close();
+      db.close();
+      db = openNodeDatabase(path);
+      store = new SqliteRecordStore(db);
+      expect(store.writerClassUsage('n')).toEqual({ rows: 1, bytes: 1 });
+      expect(store.writerUsage('n:192.0.2')).toEqual({ rows: 0, bytes: 0 });
+      store.delete('claim-0.mb-abc.mesh.test', undefined);
+      expect(store.writerClassUsage('n')).toEqual({ rows: 0, bytes: 0 });
+      store.close();
+      db.close();
+    } finally {
+      dir.remove();
+    }
+  });
+});

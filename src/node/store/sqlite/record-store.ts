@@ -8,9 +8,10 @@ import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StoreClosedError, StoreFullError } from '../errors.js';
 import { normalizeOwnerName } from '../normalize.js';
-import type { RecordStore, StoreOp } from '../types.js';
+import type { RecordStore, StoreOp, WriterUsage } from '../types.js';
 import type { NodeDatabase } from './database.js';
 import { RecordReadCache, type RecordReadCacheOptions } from './record-cache.js';
+import { WriterUsageBook } from './writer-usage.js';
 
 /** Options of {@link SqliteRecordStore}. */
 export interface SqliteRecordStoreOptions {
@@ -46,12 +47,15 @@ interface Statements {
   readonly live: Database.Statement<[string, number], [string, number]>;
   readonly liveValues: Database.Statement<[string, number], string>;
   readonly countLive: Database.Statement<[string, number], number>;
-  readonly exists: Database.Statement<[string, string], number>;
-  readonly upsert: Database.Statement<[string, string, number, number, number, number, string]>;
-  readonly deleteValue: Database.Statement<[string, string]>;
-  readonly deleteName: Database.Statement<[string]>;
-  readonly purgeExpired: Database.Statement<[number]>;
-  readonly purgeExpiredBatch: Database.Statement<[number, number]>;
+  readonly countLiveByWriter: Database.Statement<[string, string, number], number>;
+  readonly writerOf: Database.Statement<[string, string], string>;
+  readonly upsert: Database.Statement<
+    [string, string, number, number, number, number, string, string]
+  >;
+  readonly deleteValue: Database.Statement<[string, string], string>;
+  readonly deleteName: Database.Statement<[string], [string, number]>;
+  readonly purgeExpired: Database.Statement<[number], [string, number]>;
+  readonly purgeExpiredBatch: Database.Statement<[number, number], [string, number]>;
   readonly liveTotal: Database.Statement<[number], number>;
   readonly rowTotal: Database.Statement<[], number>;
 }
@@ -70,6 +74,10 @@ export class SqliteRecordStore implements RecordStore {
   // every write so /stats and the records gauge never count rows in sqlite
   // (O(rows), and those routes are unauthenticated).
   private rows = 0;
+  private readonly usage = new WriterUsageBook();
+  // Open transactions (`apply`, `atomically`, nested): usage charges made
+  // inside them are journaled so a rollback can take them back.
+  private depth = 0;
   private closed = false;
 
   constructor(database: NodeDatabase, options: SqliteRecordStoreOptions = {}) {
@@ -99,27 +107,58 @@ export class SqliteRecordStore implements RecordStore {
           'SELECT count(*) FROM records WHERE name = ? AND expires_at > ?',
         )
         .pluck(),
-      exists: db
-        .prepare<[string, string], number>('SELECT 1 FROM records WHERE name = ? AND value = ?')
+      countLiveByWriter: db
+        .prepare<[string, string, number], number>(
+          'SELECT count(*) FROM records WHERE name = ? AND writer = ? AND expires_at > ?',
+        )
+        .pluck(),
+      writerOf: db
+        .prepare<[string, string], string>(
+          'SELECT writer FROM records WHERE name = ? AND value = ?',
+        )
         .pluck(),
       // OR REPLACE (not an upsert) so the refreshed row gets a fresh id and
       // sorts as the latest write among equal created_at.
       upsert: db.prepare(
-        'INSERT OR REPLACE INTO records (name, value, ttl, created_at, expires_at, stored_ts, value_hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO records (name, value, ttl, created_at, expires_at, stored_ts, value_hash, writer) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      deleteValue: db.prepare('DELETE FROM records WHERE name = ? AND value = ?'),
-      deleteName: db.prepare('DELETE FROM records WHERE name = ?'),
-      purgeExpired: db.prepare('DELETE FROM records WHERE expires_at <= ?'),
+      // Deletes return what they removed, so the writers' tallies follow.
+      deleteValue: db
+        .prepare<[string, string], string>(
+          'DELETE FROM records WHERE name = ? AND value = ? RETURNING writer',
+        )
+        .pluck(),
+      deleteName: db
+        .prepare<[string], [string, number]>(
+          `DELETE FROM records WHERE name = ? RETURNING ${REMOVED_COLUMNS}`,
+        )
+        .raw(),
+      purgeExpired: db
+        .prepare<[number], [string, number]>(
+          `DELETE FROM records WHERE expires_at <= ? RETURNING ${REMOVED_COLUMNS}`,
+        )
+        .raw(),
       // The oldest-expired rows first, a batch at a time (records_expires_at).
-      purgeExpiredBatch: db.prepare(
-        'DELETE FROM records WHERE id IN (SELECT id FROM records WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)',
-      ),
+      purgeExpiredBatch: db
+        .prepare<[number, number], [string, number]>(
+          `DELETE FROM records WHERE id IN (SELECT id FROM records WHERE expires_at <= ? ORDER BY expires_at LIMIT ?) RETURNING ${REMOVED_COLUMNS}`,
+        )
+        .raw(),
       liveTotal: db
         .prepare<[number], number>('SELECT count(*) FROM records WHERE expires_at > ?')
         .pluck(),
       rowTotal: db.prepare<[], number>('SELECT count(*) FROM records').pluck(),
     };
     this.rows = this.stmt.rowTotal.get()!;
+    for (const [cls, rows, bytes] of db
+      .prepare<[], [string, number, number]>(
+        `SELECT substr(writer, 1, instr(writer, ':') - 1) AS cls, count(*), sum(${VALUE_BYTES})
+         FROM records WHERE writer != '' GROUP BY cls`,
+      )
+      .raw()
+      .iterate()) {
+      this.usage.seedClass(cls, rows, bytes);
+    }
     this.applyTx = db.transaction((ops: readonly StoreOp[], now: number) =>
       this.applyOps(ops, now),
     );
@@ -163,12 +202,8 @@ export class SqliteRecordStore implements RecordStore {
   apply(ops: readonly StoreOp[], now: number): void {
     this.ensureOpen();
     if (ops.length === 0) return;
-    const rowsBefore = this.rows;
     try {
-      this.applyTx.immediate(ops, now);
-    } catch (err) {
-      this.rows = rowsBefore;
-      throw err;
+      this.tracked(() => this.applyTx.immediate(ops, now));
     } finally {
       // Also after a rollback: harmless, and simpler than tracking what committed.
       if (this.cache !== undefined) {
@@ -186,16 +221,34 @@ export class SqliteRecordStore implements RecordStore {
    */
   atomically<T>(fn: () => T): T {
     this.ensureOpen();
-    const rowsBefore = this.rows;
     try {
-      return this.outerTx.immediate(fn) as T;
+      return this.tracked(() => this.outerTx.immediate(fn) as T);
     } catch (err) {
-      this.rows = rowsBefore;
       // `fn` may have cached answers it read inside the rolled-back
       // transaction; rollbacks are rare enough to drop everything.
       this.cache?.clear();
       throw err;
     }
+  }
+
+  /** Rows and bytes `writer` holds (see {@link RecordStore.writerUsage}). */
+  writerUsage(writer: string): WriterUsage {
+    this.ensureOpen();
+    return this.usage.usageOf(this.usage.pseudonym(writer));
+  }
+
+  /** Rows and bytes held by the writers of class `cls`, across restarts. */
+  writerClassUsage(cls: string): WriterUsage {
+    this.ensureOpen();
+    return this.usage.classUsage(cls);
+  }
+
+  /** Unexpired values at `name` written by `writer` since this store was opened. */
+  countLiveByWriter(name: string, writer: string, now: number): number {
+    this.ensureOpen();
+    const pseudonym = this.usage.pseudonym(writer);
+    if (pseudonym === '' || this.usage.usageOf(pseudonym).rows === 0) return 0;
+    return this.stmt.countLiveByWriter.get(normalizeOwnerName(name), pseudonym, now)!;
   }
 
   /** One `add`: stores `value` at `name` for `ttl` seconds from `now`. */
@@ -207,11 +260,7 @@ export class SqliteRecordStore implements RecordStore {
   delete(name: string, value: string | undefined): boolean {
     this.ensureOpen();
     const key = normalizeOwnerName(name);
-    const changes =
-      value === undefined
-        ? this.stmt.deleteName.run(key).changes
-        : this.stmt.deleteValue.run(key, value).changes;
-    this.rows -= changes;
+    const changes = value === undefined ? this.deleteName(key) : this.deleteValue(key, value);
     this.cache?.invalidate(key);
     return changes > 0;
   }
@@ -227,8 +276,7 @@ export class SqliteRecordStore implements RecordStore {
     if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new RangeError(`limit must be a positive integer, got ${limit}`);
     }
-    const removed = this.stmt.purgeExpiredBatch.run(now, limit).changes;
-    this.rows -= removed;
+    const removed = this.removed(this.stmt.purgeExpiredBatch.iterate(now, limit));
     if (removed > 0) this.cache?.clear();
     return removed;
   }
@@ -266,13 +314,20 @@ export class SqliteRecordStore implements RecordStore {
           if (!Number.isSafeInteger(ttl) || ttl < 0) {
             throw new RangeError(`ttl must be a non-negative integer, got ${ttl}`);
           }
-          if (this.stmt.exists.get(name, value) === undefined) {
+          const writer = this.usage.pseudonym(op.writer ?? '');
+          const bytes = Buffer.byteLength(value, 'utf8');
+          const previous = this.stmt.writerOf.get(name, value);
+          if (previous === undefined) {
             if (bounded && this.rows >= this.maxRows! && !purged) {
               purged = true;
               this.purge(createdAt);
             }
             if (bounded && this.rows >= this.maxRows!) throw new StoreFullError(this.maxRows!);
             this.rows++;
+            this.charge(writer, 1, bytes);
+          } else if (previous !== writer) {
+            this.charge(previous, -1, -bytes);
+            this.charge(writer, 1, bytes);
           }
           this.stmt.upsert.run(
             name,
@@ -282,14 +337,15 @@ export class SqliteRecordStore implements RecordStore {
             createdAt + ttl,
             storedTs,
             sha256Hex(value),
+            writer,
           );
           break;
         }
         case 'delete-value':
-          this.rows -= this.stmt.deleteValue.run(name, checkString(op.value, 'value')).changes;
+          this.deleteValue(name, checkString(op.value, 'value'));
           break;
         case 'delete-name':
-          this.rows -= this.stmt.deleteName.run(name).changes;
+          this.deleteName(name);
           break;
         default:
           throw new TypeError(`unknown store op ${JSON.stringify((op as { kind: unknown }).kind)}`);
@@ -297,9 +353,51 @@ export class SqliteRecordStore implements RecordStore {
     }
   }
 
+  /** Runs `fn` (a transaction) so that a rollback also takes back its row and usage changes. */
+  private tracked<T>(fn: () => T): T {
+    const rowsBefore = this.rows;
+    const mark = this.usage.mark();
+    this.depth++;
+    try {
+      return fn();
+    } catch (err) {
+      this.rows = rowsBefore;
+      this.usage.undo(mark);
+      throw err;
+    } finally {
+      if (--this.depth === 0) this.usage.settle();
+    }
+  }
+
+  private charge(pseudonym: string, rows: number, bytes: number): void {
+    this.usage.charge(pseudonym, rows, bytes, this.depth > 0);
+  }
+
+  private deleteValue(name: string, value: string): number {
+    const writer = this.stmt.deleteValue.get(name, value);
+    if (writer === undefined) return 0;
+    this.rows--;
+    this.charge(writer, -1, -Buffer.byteLength(value, 'utf8'));
+    return 1;
+  }
+
+  private deleteName(name: string): number {
+    return this.removed(this.stmt.deleteName.iterate(name));
+  }
+
+  /** Accounts for the rows a `DELETE … RETURNING writer, bytes` removed; returns how many. */
+  private removed(rows: IterableIterator<[string, number]>): number {
+    let n = 0;
+    for (const [writer, bytes] of rows) {
+      n++;
+      this.charge(writer, -1, -bytes);
+    }
+    this.rows -= n;
+    return n;
+  }
+
   private purge(now: number): number {
-    const removed = this.stmt.purgeExpired.run(now).changes;
-    this.rows -= removed;
+    const removed = this.removed(this.stmt.purgeExpired.iterate(now));
     // Purged rows were expired at `now`, but a cached answer may have been
     // filled at an earlier time when they were live; dropping the cache is
     // cheaper than finding out which names they belonged to.
@@ -311,6 +409,10 @@ export class SqliteRecordStore implements RecordStore {
     if (this.closed || !this.db.open) throw new StoreClosedError('record store');
   }
 }
+
+/** Columns a delete returns: the row's writer and its value's size in UTF-8 bytes. */
+const VALUE_BYTES = 'length(CAST(value AS BLOB))';
+const REMOVED_COLUMNS = `writer, ${VALUE_BYTES}`;
 
 function checkString(v: unknown, what: string): string {
   if (typeof v !== 'string') throw new TypeError(`${what} must be a string`);

@@ -80,11 +80,22 @@ CREATE TABLE token_audit (
 CREATE INDEX token_audit_ts ON token_audit (ts);
 `;
 
+// Version 2: who wrote each record, for the per-writer limits
+// (docs/security.md). The value is a keyed pseudonym whose key lives only in
+// the running node's memory (see writer-usage.ts); '' for the operator's own
+// writes and for rows written before version 2.
+const V2_RECORD_WRITER = `
+ALTER TABLE records ADD COLUMN writer TEXT NOT NULL DEFAULT '';
+`;
+
 /** The node's migrations, oldest first. Append only; never edit a released step. */
 export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec(V1_TABLES);
     db.pragma(`application_id = ${APPLICATION_ID}`);
+  },
+  (db) => {
+    db.exec(V2_RECORD_WRITER);
   },
 ];
 
