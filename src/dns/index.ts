@@ -1,11 +1,12 @@
 /**
- * DNS wire codec (RFC 1035, 2136, 3596, 6891) and TSIG (RFC 8945) for the
- * DMP node and clients. Isomorphic: no Node built-ins, so the codec can also
- * serve DNS-over-HTTPS clients in browsers.
+ * DNS wire codec (RFC 1035, 2136, 3596, 6891, the RFC 7873 COOKIE option) and
+ * TSIG (RFC 8945) for the DMP node and clients. Isomorphic: no Node
+ * built-ins, so the codec can also serve DNS-over-HTTPS clients in browsers.
  */
 export * from './tsig.js';
 export * from './tsig-key.js';
 export * from './wire/constants.js';
+export * from './wire/cookie.js';
 export * from './wire/edns.js';
 export { DnsEncodeError } from './wire/errors.js';
 export * from './wire/header.js';
