@@ -23,7 +23,9 @@ export type RecordWriteOp = 'publish' | 'delete';
 
 /** Outcome of {@link authorizeRecordWrite}. */
 export type RecordWriteDecision =
-  | { readonly ok: true; readonly via: 'open' | 'operator' | 'user' }
+  | { readonly ok: true; readonly via: 'open' | 'operator' }
+  /** A user token; `subject` is its owner, the writer its records are charged to. */
+  | { readonly ok: true; readonly via: 'user'; readonly subject: string }
   | { readonly ok: false; readonly status: 401 | 429 };
 
 /** One entry of the token audit trail (store-agnostic; only hashes, never tokens). */
@@ -112,7 +114,7 @@ export function authorizeRecordWrite(
       return THROTTLED;
     }
     audit({ event: 'used', tokenHash, subject: row.subject, detail: 'owner-exclusive' });
-    return { ok: true, via: 'user' };
+    return { ok: true, via: 'user', subject: row.subject };
   }
   // Shared pool: any live token may publish, none may delete — nobody can
   // tell which token wrote a pooled record. Events here never name the token.
@@ -130,7 +132,7 @@ export function authorizeRecordWrite(
     return THROTTLED;
   }
   audit({ event: 'used', tokenHash: null, subject: null, detail: 'shared-pool' });
-  return { ok: true, via: 'user' };
+  return { ok: true, via: 'user', subject: row.subject };
 }
 
 function tokenLimit(row: TokenRecord): { ratePerSecond: number; burst: number } {

@@ -91,6 +91,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
         ?.split(',')
         .map((p) => p.trim())
         .filter((p) => p !== ''),
+      allowedHosts: str('DMP_HTTP_ALLOWED_HOSTS')
+        ?.split(',')
+        .map((h) => h.trim())
+        .filter((h) => h !== ''),
     }),
     update: prune({
       enabled: bool('DMP_DNS_UPDATE_ENABLED'),
@@ -120,6 +124,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       maxValueBytes: num('DMP_MAX_VALUE_BYTES'),
       maxValuesPerName: num('DMP_MAX_VALUES_PER_NAME'),
       maxRecords: num('DMP_MAX_RECORDS'),
+      maxRecordsPerWriter: num('DMP_MAX_RECORDS_PER_WRITER'),
+      maxBytesPerWriter: num('DMP_MAX_BYTES_PER_WRITER'),
+      maxValuesPerNamePerWriter: num('DMP_MAX_VALUES_PER_NAME_PER_WRITER'),
+      maxAnonymousClaimRecords: num('DMP_MAX_CLAIM_RECORDS'),
     }),
     auth: prune({
       mode: authMode,

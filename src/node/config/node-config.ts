@@ -9,6 +9,7 @@
  * needs `allowPublicBind`.
  */
 import { DEFAULT_UPDATE_BUDGETS, type UpdateBudgets } from '../dns/update-budgets.js';
+import { DEFAULT_WRITER_LIMITS, type WriterLimits } from '../writer-limits.js';
 
 export type AuthMode = 'open' | 'legacy' | 'multi-tenant';
 export type ScopeMode = 'default' | 'tight' | 'loose';
@@ -47,6 +48,11 @@ export interface NodeConfig {
     readonly burst: number;
     /** `DMP_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is believed. */
     readonly trustedProxies?: readonly string[];
+    /**
+     * `DMP_HTTP_ALLOWED_HOSTS`: Host names the API is reached by besides
+     * loopback literals and `registration.nodeHostname` (DNS-rebinding check).
+     */
+    readonly allowedHosts?: readonly string[];
   };
   readonly update: {
     readonly enabled: boolean;
@@ -66,7 +72,7 @@ export interface NodeConfig {
     readonly maxValuesPerName: number;
     /** Upper bound on stored rows (0 = unbounded; default 1,000,000). */
     readonly maxRecords: number;
-  };
+  } & WriterLimits;
   readonly auth: {
     readonly mode: AuthMode;
     readonly operatorToken?: string;
@@ -131,7 +137,13 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   // maxRecords: a ceiling for the disk (~1 M rows ≈ 1–2 GB at DMP value
   // sizes), reached only after the per-network and per-key UPDATE budgets
   // have long refused a single abuser; 0 (the reference's default) = none.
-  caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64, maxRecords: 1_000_000 },
+  caps: {
+    maxTtl: 86_400,
+    maxValueBytes: 2048,
+    maxValuesPerName: 64,
+    maxRecords: 1_000_000,
+    ...DEFAULT_WRITER_LIMITS,
+  },
   auth: { mode: 'open', allowOpenPublicBind: false },
   registration: {
     enabled: false,

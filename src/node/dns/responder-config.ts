@@ -10,6 +10,7 @@
  */
 import { parseIPv4, parseIPv6 } from '../../dns/wire/ip.js';
 import { canonicalName, nameToWire, ROOT_NAME } from '../../dns/wire/name.js';
+import { type WriterLimits, writerLimitsFrom } from '../writer-limits.js';
 import type { UpdateBudgets } from './update-budgets.js';
 
 /** Configuration read by {@link createNodeResponder}. */
@@ -49,7 +50,7 @@ export interface NodeResponderConfig {
     readonly maxValueBytes: number;
     /** Most values an RRset may hold after an UPDATE (≤ 0: no cap). */
     readonly maxValuesPerName: number;
-  };
+  } & Partial<WriterLimits>;
 }
 
 /** SOA timers besides SERIAL (node spec §1.4); MINIMUM is the DNS TTL. */
@@ -79,6 +80,8 @@ export interface CompiledResponderConfig {
   readonly apex: CompiledApex;
   readonly update: NodeResponderConfig['update'];
   readonly caps: NodeResponderConfig['caps'];
+  /** Per-writer limits (`writer-limits.ts`), defaults filled in. */
+  readonly writerLimits: WriterLimits;
 }
 
 const MAX_TTL = 0x7fff_ffff;
@@ -152,6 +155,7 @@ export function compileResponderConfig(config: NodeResponderConfig): CompiledRes
     apex: compileApex(config.apex),
     update: config.update,
     caps: config.caps,
+    writerLimits: writerLimitsFrom(config.caps),
   };
 }
 

@@ -30,6 +30,8 @@ export type UpdateOutcome =
   | 'claim-rate-limited'
   | 'over-budget'
   | 'invalid-value'
+  | 'writer-quota'
+  | 'writer-rrset'
   | 'store-full'
   | 'store-error';
 

@@ -11,6 +11,7 @@
  * | 5 | update prescan (§3.4.1, `update-ops.ts`)           | NOTZONE / FORMERR / REFUSED |
  * | 6 | operator caps (`caps.ts`)                          | REFUSED           |
  * | 7 | signed: key scope (`tsig-policy.ts`); unsigned: claims only (`claim-path.ts`) | REFUSED / SERVFAIL |
+ * | 7b | what the writer holds (`writer-limits.ts`)       | REFUSED           |
  *
  * Unsigned UPDATEs run step 4 after step 7. Before step 1 the node's and
  * the client network's UPDATE budgets were spent (`update-budgets.ts`), and
@@ -30,6 +31,7 @@ import { canonicalName } from '../../dns/wire/name.js';
 import { sharedValueAllowed } from '../shared-namespace-values.js';
 import { StoreFullError } from '../store/errors.js';
 import type { RecordStore, StoreOp } from '../store/types.js';
+import { attributed, checkWriterLimits, networkWriter, subjectWriter } from '../writer-limits.js';
 import { withinCaps } from './caps.js';
 import { admitClaims, type ClaimPolicy } from './claim-path.js';
 import { checkPrerequisites } from './prerequisites.js';
@@ -136,18 +138,24 @@ function checkAndApply(
     if (prereq !== undefined) return prereq;
   }
 
-  const ops: StoreOp[] = [];
+  let ops: StoreOp[] = [];
   const prescan = extractUpdateOps(msg.authorities, config.zone, ops);
   if (prescan !== Rcode.NOERROR) return verdict(prescan, prescanOutcome(prescan));
 
   if (!withinCaps(ops, config.caps, store, now)) return verdict(Rcode.REFUSED, 'caps');
 
+  let writer: string;
   if (signer !== undefined) {
     // The keyring was refreshed for this request when its TSIG was verified.
     const entry = env.keyring.entry(canonicalName(signer.keyName));
     if (entry === undefined || !opsInScope(ops, entry.scope())) {
       return verdict(Rcode.REFUSED, 'scope');
     }
+    const key = entry.record;
+    // A registrant writes as its subject, whichever credential it uses; an
+    // operator-minted key is the operator's (no writer, not limited).
+    writer =
+      key.registeredSpk === '' ? '' : subjectWriter(key.subject === '' ? key.name : key.subject);
     // A registrant's adds into the shared namespaces must carry what a
     // receiver could use (unsigned claims were verified by the claim gate).
     // Keys the operator minted (`key add`: no registered Ed25519 key) are
@@ -162,11 +170,17 @@ function checkAndApply(
   } else {
     const claims = admitClaims(ops, env.claims, now, network);
     if (claims.rcode !== Rcode.NOERROR) return claims;
+    writer = networkWriter(network);
+  }
+  const held = checkWriterLimits(ops, writer, config.writerLimits, store, now);
+  if (held !== 'ok') return verdict(Rcode.REFUSED, held);
+  if (signer === undefined) {
     const prereq = prerequisites(req, env, now);
     if (prereq !== undefined) return prereq;
   }
 
   if (ops.length === 0) return APPLIED;
+  ops = attributed(ops, writer);
   try {
     store.apply(ops, now);
   } catch (err) {

@@ -7,6 +7,7 @@ import { BlockList, isIP } from 'node:net';
 import type { NodeConfig } from '../config/node-config.js';
 import type { RateLimit } from '../rate-limit/token-bucket.js';
 import type { RegistrationPolicy } from '../registration/policy.js';
+import { type WriterLimits, writerLimitsFrom } from '../writer-limits.js';
 import { MAX_BODY_BYTES } from './body.js';
 
 /** Resource caps on record writes; a cap ≤ 0 is disabled. */
@@ -14,6 +15,8 @@ export interface RecordCaps {
   readonly maxTtl: number;
   readonly maxValueBytes: number;
   readonly maxValuesPerName: number;
+  /** What one writer may hold (`writer-limits.ts`); absent: the defaults. */
+  readonly writerLimits?: WriterLimits | undefined;
 }
 
 /** Connection-level limits that keep slow or greedy clients from exhausting the node. */
@@ -49,6 +52,11 @@ export interface HttpApiConfig {
    * (`DMP_TRUSTED_PROXIES`: addresses or CIDR prefixes); see `client-address.ts`.
    */
   readonly trustedProxies?: readonly string[] | undefined;
+  /**
+   * `DMP_HTTP_ALLOWED_HOSTS`: Host names accepted besides loopback literals
+   * and the node hostname (`*` = any); see `cross-site.ts`.
+   */
+  readonly allowedHosts?: readonly string[] | undefined;
   readonly caps: RecordCaps;
   /** DNS UPDATE is on: TSIG registration is available. */
   readonly updateEnabled: boolean;
@@ -89,10 +97,12 @@ export function httpApiConfigFromNode(
     allowOpenPublicBind: node.auth.allowOpenPublicBind,
     recordsRate: { ratePerSecond: node.http.ratePerSecond, burst: node.http.burst },
     trustedProxies: node.http.trustedProxies,
+    allowedHosts: node.http.allowedHosts,
     caps: {
       maxTtl: node.caps.maxTtl,
       maxValueBytes: node.caps.maxValueBytes,
       maxValuesPerName: node.caps.maxValuesPerName,
+      writerLimits: writerLimitsFrom(node.caps),
     },
     updateEnabled: node.update.enabled,
     registration: {

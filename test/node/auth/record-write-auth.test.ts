@@ -138,6 +138,7 @@ describe('authorizeRecordWrite', () => {
       expect(authorizeRecordWrite(ctx('multi-tenant'), req(auth, 'dmp.alice.mesh.test'))).toEqual({
         ok: true,
         via: 'user',
+        subject: 'alice@mesh.test',
       });
       expect(ok(auth, `id-${hexHash('alice', 16)}.mesh.test`)).toBe(true);
       expect(ok(auth, 'dmp.bob.mesh.test')).toBe(false);

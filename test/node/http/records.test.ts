@@ -157,7 +157,7 @@ describe('POST checks, in order', () => {
   it('answers 502 {"ok": false} when the store fails', async () => {
     const api = await start(open, (real) => ({
       ...bind(real),
-      publish: () => {
+      apply: () => {
         throw new Error('disk full');
       },
     }));

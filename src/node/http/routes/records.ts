@@ -4,12 +4,21 @@
  *
  * * GET: per-IP limit → operator token (when configured) → query.
  * * POST: per-IP limit → write auth → body → value/ttl → caps → RRset cap →
- *   name syntax → served zone → value safety → shared-namespace value → publish.
+ *   name syntax → served zone → value safety → shared-namespace value →
+ *   what the writer holds (`writer-limits.ts`, 403) → publish.
  * * DELETE: per-IP limit → write auth (op delete) → name syntax → served
  *   zone → optional `{"value"}` → value safety → delete.
  */
 import { operatorReadAllowed } from '../../auth/operator-token.js';
 import { authorizeRecordWrite, type RecordWriteOp } from '../../auth/record-write-auth.js';
+import { normalizeOwnerName } from '../../store/normalize.js';
+import type { StoreOp } from '../../store/types.js';
+import {
+  checkWriterLimits,
+  DEFAULT_WRITER_LIMITS,
+  subjectWriter,
+  type WriterVerdict,
+} from '../../writer-limits.js';
 import { isJsonObject } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { RECORDS_PATH, recordNameFromTarget } from '../record-name.js';
@@ -39,13 +48,17 @@ function withinIpLimit(s: ApiServices, ctx: RequestContext): boolean {
   return false;
 }
 
-/** Write authorisation: who is writing, or `undefined` after answering 401/429 itself. */
+/**
+ * Write authorisation: the writer the write is charged to ('' for the
+ * operator and open mode, see `writer-limits.ts`), or `undefined` after
+ * answering 401/429 itself.
+ */
 function writeAllowed(
   s: ApiServices,
   ctx: RequestContext,
   name: string,
   op: RecordWriteOp,
-): 'open' | 'operator' | 'user' | undefined {
+): string | undefined {
   const decision = authorizeRecordWrite(
     {
       authMode: s.config.authMode,
@@ -56,7 +69,7 @@ function writeAllowed(
     },
     { authorization: ctx.authorization, name, op, remoteAddr: ctx.ip, now: s.clock.now() },
   );
-  if (decision.ok) return decision.via;
+  if (decision.ok) return decision.via === 'user' ? subjectWriter(decision.subject) : '';
   if (decision.status === 429) ctx.error(429, 'per-token rate limit exceeded');
   else ctx.error(401, 'unauthorized');
   return undefined;
@@ -76,8 +89,8 @@ async function getRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
 async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void> {
   const name = recordNameFromTarget(ctx.rawPath)!;
   if (!withinIpLimit(s, ctx)) return;
-  const via = writeAllowed(s, ctx, name, 'publish');
-  if (via === undefined) return;
+  const writer = writeAllowed(s, ctx, name, 'publish');
+  if (writer === undefined) return;
   const body = await ctx.readJson();
   if (!body.ok || !isJsonObject(body.value)) {
     ctx.error(400, 'invalid body');
@@ -98,16 +111,30 @@ async function publishRecord(s: ApiServices, ctx: RequestContext): Promise<void>
     refuse(ctx, checkInServedZone(name, servedZone(s))) ||
     refuse(ctx, checkRecordValue(input.value)) ||
     // Registrants (user tokens) only; the operator writes as the reference lets it.
-    (via === 'user' && refuse(ctx, checkSharedValue(name, input.value, now)))
+    (writer !== '' && refuse(ctx, checkSharedValue(name, input.value, now)))
   ) {
     return;
   }
+  const ops: StoreOp[] = [
+    { kind: 'add', name: normalizeOwnerName(name), value: input.value, ttl: input.ttl, writer },
+  ];
+  const limits = s.config.caps.writerLimits ?? DEFAULT_WRITER_LIMITS;
+  let held: WriterVerdict = 'ok';
   try {
-    s.records.publish(name, input.value, input.ttl, now);
+    const write = () => {
+      held = checkWriterLimits(ops, writer, limits, s.records, now);
+      if (held === 'ok') s.records.apply(ops, now);
+    };
+    if (s.records.atomically !== undefined) s.records.atomically(write);
+    else write();
   } catch (err) {
     // A full or failing store is the backend's problem, not the client's.
     s.log.error({ err: errorText(err), name }, 'record publish failed');
     ctx.json(502, { ok: false });
+    return;
+  }
+  if (held !== 'ok') {
+    ctx.error(403, WRITER_REFUSALS[held]);
     return;
   }
   ctx.json(201, { ok: true });
@@ -133,6 +160,11 @@ async function deleteRecord(s: ApiServices, ctx: RequestContext): Promise<void> 
   const removed = s.records.delete(name, typeof value === 'string' ? value : undefined);
   ctx.empty(removed ? 204 : 404);
 }
+
+const WRITER_REFUSALS = {
+  'writer-quota': 'writer quota exceeded: this subject holds too many records on this node',
+  'writer-rrset': 'this subject holds too many values at this name',
+} as const;
 
 function servedZone(s: ApiServices): string {
   return s.config.registration.policy.servedZone;
