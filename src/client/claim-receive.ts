@@ -12,7 +12,10 @@
  * for their zone are handled first and without limit, while strangers are
  * capped per pass ({@link MAX_STRANGER_CLAIMS_PER_PASS} claims over at most
  * {@link MAX_STRANGER_ZONES_PER_PASS} zones). The rest stay on the provider
- * for the next pass (counted as `claim-deferred`), nothing is lost.
+ * for the next pass (counted as `claim-deferred`), nothing is lost. The
+ * admitted strangers' zones are read under short deadlines (see
+ * stranger-deadlines.ts); a claim whose manifest or chunks could not be
+ * read in time is counted as `stranger-timeout` and also retried next pass.
  */
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { claimName, SLOT_COUNT } from '../protocol/names.js';
@@ -128,16 +131,22 @@ export async function receiveClaims(
 ): Promise<ClaimPhaseResult> {
   const { ctx, session } = run;
   const claims = pinnedFirst(run, await freshClaims(run, zones));
-  // Pinned senders' zones come first, so their slots are asked first.
+  // Pinned senders' zones come first, so their slots are asked first;
+  // strangers' zones are read under the short deadlines.
   const senderZones = [...new Set(claims.map((c) => c.senderMailboxDomain))];
-  const senderSlots = senderZones.flatMap((zone) => slotNames(ctx.identity.userId, zone));
-  await session.all(senderSlots, run.slotValidator);
+  await Promise.all(
+    senderZones.map((zone) =>
+      session.all(slotNames(ctx.identity.userId, zone), run.slotValidator, run.deadlineFor(zone)),
+    ),
+  );
 
   const candidates: Candidate[] = [];
   for (const claim of claims) {
     const m = manifestFor(run, claim);
     if (m === undefined) {
-      run.drop('claim-no-manifest');
+      const slots = slotNames(ctx.identity.userId, claim.senderMailboxDomain);
+      const cut = slots.some((name) => session.abandoned(name));
+      run.drop(cut ? 'stranger-timeout' : 'claim-no-manifest');
       continue;
     }
     if (!bytesEqual(m.senderSpk, claim.senderSpk)) {

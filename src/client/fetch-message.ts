@@ -21,7 +21,7 @@ import { chunkDataOf } from '../protocol/records/chunk-record.js';
 import { NO_PREKEY, type SlotManifest } from '../protocol/records/slot-manifest.js';
 import { accept, type ParseResult, reject } from '../protocol/result.js';
 import type { ClientContext } from './context.js';
-import type { LookupSession } from './lookup-session.js';
+import type { LookupSession, ReadDeadline } from './lookup-session.js';
 
 /** True when `value` is a chunk record whose bytes hash to `expected` and unwrap. */
 function isIntactChunk(value: string, expected: Uint8Array): boolean {
@@ -40,6 +40,7 @@ async function gatherChunks(
   session: LookupSession,
   manifest: SlotManifest,
   names: readonly string[],
+  deadline: ReadDeadline | undefined,
 ): Promise<void> {
   const k = manifest.dataChunks;
   let intact = 0;
@@ -52,7 +53,9 @@ async function gatherChunks(
       batch.map((name, j) => {
         const hash = manifest.chunkHashes[first + j]!;
         // Lets a resolver pool skip a resolver that serves a forged chunk.
-        return session.values(name, (values) => values.some((v) => isIntactChunk(v, hash)));
+        const intactHere = (values: readonly string[]) =>
+          values.some((v) => isIntactChunk(v, hash));
+        return session.values(name, intactHere, deadline);
       }),
     );
     answers.forEach((values, j) => {
@@ -64,7 +67,8 @@ async function gatherChunks(
 
 /**
  * Fetches the chunks of a verified, addressed, unexpired `manifest` from
- * `zone` (the zone the manifest was read from) and opens the message.
+ * `zone` (the zone the manifest was read from) and opens the message;
+ * `deadline` is the one for reads in that zone (a stranger's), if any.
  */
 export async function fetchAndOpen(
   ctx: ClientContext,
@@ -72,12 +76,13 @@ export async function fetchAndOpen(
   manifest: SlotManifest,
   zone: string,
   deferred: Promise<unknown>[],
+  deadline?: ReadDeadline,
 ): Promise<ParseResult<OpenedMessage>> {
   if (manifest.chunkHashes.length === 0) {
     return reject('unsupported', 'legacy manifest without chunk hashes');
   }
   const names = manifestChunkNames(manifest, zone);
-  await gatherChunks(session, manifest, names);
+  await gatherChunks(session, manifest, names, deadline);
 
   const now = ctx.clock();
   const prekeyId = manifest.prekeyId;

@@ -26,4 +26,5 @@ export * from './receive.js';
 export * from './replay-guard.js';
 export * from './send.js';
 export * from './state/index.js';
+export * from './stranger-deadlines.js';
 export * from './system-resolver.js';

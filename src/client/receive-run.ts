@@ -1,13 +1,14 @@
 /**
  * The shared machinery of one receive pass: its lookup session, drop
- * statistics, deferred best-effort writes, and the step every phase ends
- * with — decode the reserved candidates in parallel, then finalize or
- * release their replay reservations (core.md §8.5 steps 5–8, §8.6 10–13).
+ * statistics, deferred best-effort writes, the deadlines for strangers'
+ * zones, and the step every phase ends with — decode the reserved
+ * candidates in parallel, then finalize or release their replay
+ * reservations (core.md §8.5 steps 5–8, §8.6 10–13).
  */
 
 import type { TxtValidator } from '../dns/client/txt-reader.js';
-import { bytesEqual } from '../protocol/bytes.js';
-import type { OpenedMessage } from '../protocol/message/open.js';
+import { bytesEqual, toHex } from '../protocol/bytes.js';
+import { manifestChunkNames, type OpenedMessage } from '../protocol/message/open.js';
 import { type ClaimRecord, parseAndVerifyClaimRecord } from '../protocol/records/claim-record.js';
 import {
   isSlotManifestExpired,
@@ -18,9 +19,10 @@ import type { ParseResult } from '../protocol/result.js';
 import type { ClientContext } from './context.js';
 import { fetchAndOpen } from './fetch-message.js';
 import type { DeliveryPath } from './inbox-message.js';
-import type { LookupSession } from './lookup-session.js';
+import type { LookupSession, ReadDeadline } from './lookup-session.js';
 import { authenticAny } from './record-validators.js';
 import { resolveSenderLabel } from './sender-label.js';
+import type { StrangerDeadlines } from './stranger-deadlines.js';
 
 /** A manifest that passed every pre-decode check and holds a replay reservation. */
 export interface Candidate {
@@ -54,7 +56,14 @@ export class ReceiveRun {
   constructor(
     readonly ctx: ClientContext,
     readonly session: LookupSession,
+    /** Deadlines for reads in zones the user did not choose. */
+    readonly strangers: StrangerDeadlines,
   ) {}
+
+  /** The deadline for reads in `zone`: a stranger's is short, a trusted one has none of ours. */
+  deadlineFor(zone: string): ReadDeadline | undefined {
+    return this.strangers.for(zone);
+  }
 
   drop(reason: string): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
@@ -111,24 +120,38 @@ export class ReceiveRun {
     const settled = await Promise.allSettled(
       candidates.map(async (c): Promise<Decoded | undefined> => {
         const { manifest } = c;
+        const deadline = this.deadlineFor(c.zone);
         let opened: ParseResult<OpenedMessage>;
         try {
-          opened = await fetchAndOpen(this.ctx, this.session, manifest, c.zone, this.deferred);
+          opened = await fetchAndOpen(
+            this.ctx,
+            this.session,
+            manifest,
+            c.zone,
+            this.deferred,
+            deadline,
+          );
         } catch (err) {
           this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
           throw err;
         }
         if (!opened.ok) {
           this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
-          this.drop(`undecodable:${opened.code}`);
+          const cut =
+            deadline !== undefined &&
+            manifestChunkNames(manifest, c.zone).some((n) => this.session.abandoned(n));
+          this.drop(cut ? 'stranger-timeout' : `undecodable:${opened.code}`);
           return undefined;
         }
         await this.ctx.replay.finalize(manifest.senderSpk, manifest.msgId, Number(manifest.exp));
+        // A pinned sender's label is read with the normal deadlines wherever it points.
+        const pinned = this.ctx.contacts.acceptedIn(c.zone).has(toHex(manifest.senderSpk));
         const senderLabel = await resolveSenderLabel(
           this.ctx,
           this.session,
           opened.value.claimedFrom,
           manifest.senderSpk,
+          pinned ? undefined : (domain) => this.deadlineFor(domain),
         );
         return { candidate: c, opened: opened.value, senderLabel };
       }),

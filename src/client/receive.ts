@@ -13,6 +13,10 @@
  * cache) before the next starts, so phase 1 dedupes phase 2 as in the
  * reference. Per message: the manifest's slot RRset (shared per zone), k
  * chunk reads and, for DMPv2 senders, two identity reads for the label.
+ *
+ * Reads in zones the user did not choose (named by strangers' claims) run
+ * under short deadlines: `strangerLookupTimeoutMs` each, `strangerBudgetMs`
+ * for all of them in one pass (stranger-deadlines.ts).
  */
 import { claimNames, receiveClaims } from './claim-receive.js';
 import { type ClientContext, newSession } from './context.js';
@@ -24,6 +28,7 @@ import { type Decoded, ReceiveRun } from './receive-run.js';
 import type { ClaimProvider } from './send.js';
 import { slotWalkCandidates, slotWalkNames } from './slot-walk.js';
 import type { IntroEntry } from './state/types.js';
+import { StrangerDeadlines } from './stranger-deadlines.js';
 
 export interface ReceiveOptions {
   /** Only phase 1 (own-zone claims). Exclusive with `skipPrimary`. */
@@ -34,6 +39,19 @@ export interface ReceiveOptions {
   readonly claimProviders?: readonly ClaimProvider[];
   readonly onProgress?: (progress: ReceiveProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * A read in a zone that is neither the own zone, a contact's zone nor a
+   * claim provider's (a zone a stranger's claim points at) is given up
+   * after this many milliseconds. Default 1500
+   * (`STRANGER_LOOKUP_TIMEOUT_MS`).
+   */
+  readonly strangerLookupTimeoutMs?: number;
+  /**
+   * All reads in such zones together get this many milliseconds per pass,
+   * counted from the first of them; the rest are given up. Default 5000
+   * (`STRANGER_BUDGET_MS`).
+   */
+  readonly strangerBudgetMs?: number;
 }
 
 export type ReceivePhase = 'own-zone-claims' | 'slot-walk' | 'provider-claims';
@@ -59,6 +77,12 @@ export interface ReceiveStats {
    * pass. (When no name at all was answered, `receive` throws instead.)
    */
   readonly unanswered: { readonly names: number; readonly reasons: readonly string[] };
+  /**
+   * Reads in strangers' zones given up under their short deadlines, and
+   * whether the pass's stranger budget ran out. The claims behind them are
+   * counted in `dropped['stranger-timeout']` and stay for the next pass.
+   */
+  readonly strangerTimeouts: { readonly lookups: number; readonly budgetSpent: boolean };
 }
 
 export interface ReceiveResult {
@@ -95,10 +119,16 @@ export async function receiveMessages(
       'Pass at most one of them',
     );
   }
+  const providers = options.claimProviders ?? [];
+  // The zones the user chose: its own, its contacts', its claim providers'.
+  const strangers = new StrangerDeadlines(
+    [...ctx.contacts.zonesToPoll(), ctx.domain, ...providers.map((p) => p.zone)],
+    { lookupTimeoutMs: options.strangerLookupTimeoutMs, budgetMs: options.strangerBudgetMs },
+  );
   const started = performance.now();
   const before = ctx.reader.snapshot();
   const session = newSession(ctx, options.signal);
-  const run = new ReceiveRun(ctx, session);
+  const run = new ReceiveRun(ctx, session, strangers);
   const messages: InboxMessage[] = [];
   const intros: IntroEntry[] = [];
   const phases: ReceivePhase[] = [];
@@ -131,7 +161,6 @@ export async function receiveMessages(
     }
   };
 
-  const providers = options.claimProviders ?? [];
   const ownClaims =
     !options.skipPrimary && (known.size > 0 || options.primaryOnly) && ctx.domain !== '';
   // Every name of every phase is known now, so ask for them all at once:
@@ -164,6 +193,7 @@ export async function receiveMessages(
     }
     assertReached(session, 'receive');
   } finally {
+    strangers.stop();
     await run.settle();
   }
   await ctx.state.prekeys.purgeExpired(ctx.clock());
@@ -178,6 +208,7 @@ export async function receiveMessages(
       phases,
       dropped: run.dropped,
       unanswered: { names: failures.length, reasons: failureReasons(failures) },
+      strangerTimeouts: { lookups: session.abandonedCount(), budgetSpent: strangers.budgetSpent },
     },
   };
 }

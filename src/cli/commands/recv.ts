@@ -147,6 +147,13 @@ export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<numbe
             unanswered.reasons.join('; '),
         );
       }
+      const cut = result.stats.dropped['stranger-timeout'] ?? 0;
+      if (cut > 0) {
+        eprintln(
+          `  note: ${cut} message(s) from unknown senders not fetched: their zones did not answer ` +
+            'in time; they stay on the claim provider and are tried again next pass',
+        );
+      }
       report(result, opts, opts.watch === true);
       if (!opts.watch || stop.signal.aborted) break;
       bar.update(`waiting ~${interval}s (Ctrl-C to stop)`);
