@@ -27,14 +27,19 @@
  * lets `rate` responses per second through a flood.
  *
  * Memory is a fixed open-addressed table: a key lives within a short probe
- * window of its hash slot; when the window is full the least recently used
- * entry there is replaced (an evicted bucket restarts with full credit, which
- * only ever errs towards answering). No allocation per response beyond what
- * the caller passes in.
+ * window of its (randomly seeded) hash slot; when the window is full the
+ * least recently used entry there is replaced. A new bucket starts with full
+ * credit only while the table is calm; under pressure (a live bucket evicted
+ * in the last second, or the probe window more than half live) it starts
+ * with one response's credit, so an attacker cannot reset a limited bucket
+ * by forcing its eviction (`table-pressure.ts`). No allocation per response
+ * beyond what the caller passes in.
  */
 
+import { randomBytes } from 'node:crypto';
 import { clientNetwork, newClientNetwork } from './client-network.js';
 import type { ResponseKind } from './responder.js';
+import { TablePressure } from './table-pressure.js';
 
 /** What to do with one UDP response. */
 export const RrlAction = {
@@ -158,6 +163,8 @@ export class ResponseRateLimiter {
   private readonly seen: Float64Array;
   private readonly limitedCount: Uint32Array;
   private readonly net = newClientNetwork();
+  private readonly seed = randomBytes(4).readUInt32BE(0);
+  private readonly pressure = new TablePressure();
   private counts = { sent: 0, slipped: 0, dropped: 0, evicted: 0 };
 
   constructor(options: RrlOptions) {
@@ -197,6 +204,11 @@ export class ResponseRateLimiter {
     return { ...this.counts };
   }
 
+  /** New buckets that started with one response's credit (table under pressure). */
+  get pressuredStarts(): number {
+    return this.pressure.pressuredStarts;
+  }
+
   /**
    * Accounts one UDP response of `kind` (and lower-cased `qname`, when the
    * request had a question) to `remoteAddress` and says what to send.
@@ -213,17 +225,21 @@ export class ResponseRateLimiter {
     // Only answers are told apart by name (see the module comment).
     const name = cls === ANSWER ? qname : undefined;
     const tag = 1 + ((cls << 4) | (subkindOf(kind) << 2) | (net.family >> 1));
-    let h = mix(mix(mix(tag, net.hi), net.lo), name === undefined ? 0 : hashName(name));
+    let h = mix(
+      mix(mix(mix(this.seed, tag), net.hi), net.lo),
+      name === undefined ? 0 : hashName(name),
+    );
     h &= this.mask;
 
     const now = this.now();
     let slot = -1;
+    let empty = -1;
     let oldest = -1;
     for (let i = 0; i < PROBE; i++) {
       const s = (h + i) & this.mask;
       const t = this.tag[s]!;
       if (t === 0) {
-        slot = this.claim(s, tag, name, rate, now);
+        empty = s;
         break;
       }
       if (t === tag && this.hi[s] === net.hi && this.lo[s] === net.lo && this.names[s] === name) {
@@ -233,8 +249,12 @@ export class ResponseRateLimiter {
       if (oldest < 0 || this.seen[s]! < this.seen[oldest]!) oldest = s;
     }
     if (slot < 0) {
-      this.counts.evicted++;
-      slot = this.claim(oldest, tag, name, rate, now);
+      if (empty < 0) {
+        this.counts.evicted++;
+        if (this.isLive(oldest, now)) this.pressure.liveEvicted(now);
+      }
+      const full = !this.pressure.underPressure(now, this.liveAround(h, now), PROBE);
+      slot = this.claim(empty >= 0 ? empty : oldest, tag, name, full ? rate : 0, now);
     }
 
     const elapsed = now - this.seen[slot]!;
@@ -260,13 +280,29 @@ export class ResponseRateLimiter {
     return RrlAction.Drop;
   }
 
-  /** Puts a fresh, full-credit bucket for the current key into slot `s`. */
-  private claim(s: number, tag: number, name: string | undefined, rate: number, now: number) {
+  /** Live buckets in the probe window that starts at `h` (only when a key is new). */
+  private liveAround(h: number, now: number): number {
+    let live = 0;
+    for (let i = 0; i < PROBE; i++) {
+      const s = (h + i) & this.mask;
+      if (this.tag[s] !== 0 && this.isLive(s, now)) live++;
+    }
+    return live;
+  }
+
+  /** True while the bucket in `s` has not earned its credit back to full. */
+  private isLive(s: number, now: number): boolean {
+    const rate = this.rates[(this.tag[s]! - 1) >> 4]!;
+    return this.credit[s]! + ((now - this.seen[s]!) * rate) / 1000 < Math.max(rate, 1);
+  }
+
+  /** Puts a fresh bucket for the current key into slot `s`, with `credit` (at least one response). */
+  private claim(s: number, tag: number, name: string | undefined, credit: number, now: number) {
     this.tag[s] = tag;
     this.hi[s] = this.net.hi;
     this.lo[s] = this.net.lo;
     this.names[s] = name;
-    this.credit[s] = Math.max(rate, 1);
+    this.credit[s] = Math.max(credit, 1);
     this.seen[s] = now;
     this.limitedCount[s] = 0;
     return s;

@@ -110,9 +110,34 @@ describe('response-rate limiting', () => {
       advance(1);
     }
     expect(rrl.counters.evicted).toBeGreaterThan(4000);
-    // Evictions reset a bucket to full credit at worst, so the victim gets
-    // some answers, but nowhere near all 500 probes.
+    // An evicted bucket comes back under pressure with one response's
+    // credit, so the victim gets some answers, but nowhere near all 500.
     expect(victimSent).toBeLessThan(100);
+    expect(rrl.pressuredStarts).toBeGreaterThan(4000);
+  });
+
+  it('forcing evictions does not reset a limited bucket to full credit', () => {
+    // Table of one probe window: every key competes for the same 8 slots.
+    const { rrl, burst, advance } = limiter({ tableSize: 8 });
+    expect(count(burst(20, '198.51.100.1'), Send)).toBe(5);
+    for (let round = 0; round < 3; round++) {
+      advance(1);
+      // Eight other networks, live, push the victim's bucket out …
+      for (let i = 0; i < 8; i++) rrl.account(`10.0.${round * 8 + i}.1`, 'answer', 'x.mesh');
+      // … and its new bucket starts with one response, not five.
+      expect(count(burst(5, '198.51.100.1'), Send)).toBe(1);
+    }
+    expect(rrl.counters.evicted).toBe(20);
+  });
+
+  it('a calm table gives new buckets full credit, even when full of idle ones', () => {
+    const { rrl, burst, advance } = limiter({ tableSize: 8 });
+    for (let i = 0; i < 8; i++) rrl.account(`10.0.${i}.1`, 'answer', 'x.mesh');
+    advance(10_000); // every bucket has earned its credit back: idle
+    const pressured = rrl.pressuredStarts;
+    expect(count(burst(10, '198.51.100.1'), Send)).toBe(5);
+    expect(rrl.counters.evicted).toBe(1);
+    expect(rrl.pressuredStarts).toBe(pressured);
   });
 
   it('counts what it decided', () => {
