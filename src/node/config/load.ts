@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ClientAddressResolver } from '../http/client-address.js';
+import { CrossSiteGuard } from '../http/cross-site.js';
 import { configFromEnv } from './env.js';
 import { DEFAULT_NODE_CONFIG, type NodeConfig, type NodeConfigInput } from './node-config.js';
 
@@ -148,6 +149,11 @@ export function validateNodeConfig(c: NodeConfig): string[] {
     new ClientAddressResolver(c.http.trustedProxies ?? []);
   } catch (err) {
     p.push(`DMP_TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  try {
+    new CrossSiteGuard({ bindHost: c.http.host, allowedHosts: c.http.allowedHosts });
+  } catch (err) {
+    p.push(`DMP_HTTP_ALLOWED_HOSTS: ${(err as Error).message}`);
   }
   if (c.registration.enabled && c.registration.scopeMode === 'loose') {
     // A loose key may write every name of the zone, including every other

@@ -1,7 +1,8 @@
 /**
  * The node's HTTP API server (node spec §4) on `node:http`: builds the
  * route table, wraps each request in a {@link RequestContext} and
- * dispatches it, and bounds what any client can cost — body size, header
+ * dispatches it after the cross-site checks (`cross-site.ts`: Host, Origin,
+ * Content-Type), and bounds what any client can cost — body size, header
  * size, header/request/keep-alive timeouts (slowloris) and the number of
  * connections. A handler that throws is answered 500 and logged; the server
  * itself never dies on a request.
@@ -11,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { assertSafeBind, type HttpApiConfig } from './config.js';
 import { RequestContext } from './context.js';
+import { CrossSiteGuard } from './cross-site.js';
 import type { HttpApiDeps } from './deps.js';
 import { httpRequestCounter } from './metrics.js';
 import { dispatch, isServedMethod, type Route } from './router.js';
@@ -69,6 +71,15 @@ export function createHttpApi(deps: HttpApiDeps, config: HttpApiConfig): HttpApi
   const counter = httpRequestCounter(deps.registry);
   const log = deps.logger;
   const limits = config.limits;
+  const crossSite = (bindHost: string): CrossSiteGuard =>
+    new CrossSiteGuard({
+      bindHost,
+      nodeHostname: config.registration.policy.nodeHostname,
+      allowedHosts: config.allowedHosts,
+    });
+  // Replaced in listen() once the bound address is known.
+  let guard = crossSite(config.host);
+  let hostRefusalLogged = false;
 
   const observe = (method: string, status: number): void => {
     // Only served methods are counted: arbitrary method names would make the
@@ -86,7 +97,21 @@ export function createHttpApi(deps: HttpApiDeps, config: HttpApiConfig): HttpApi
       services.clientAddress,
     );
     try {
-      await dispatch(routes, ctx);
+      const refusal = guard.check({ method: ctx.method, headers: req.headers });
+      if (refusal === undefined) {
+        await dispatch(routes, ctx);
+      } else {
+        if (refusal.status === 421 && !hostRefusalLogged) {
+          // Once: a proxy forwarding its public name is the likely cause.
+          hostRefusalLogged = true;
+          log.warn(
+            { host: String(req.headers.host).slice(0, 100) },
+            'HTTP request refused (421) for its Host header; list the names this API is reached ' +
+              'by in DMP_HTTP_ALLOWED_HOSTS',
+          );
+        }
+        ctx.error(refusal.status, refusal.error);
+      }
     } catch (err) {
       log.error(
         { method: ctx.method, path: ctx.path, err: err instanceof Error ? err.stack : String(err) },
@@ -122,6 +147,7 @@ export function createHttpApi(deps: HttpApiDeps, config: HttpApiConfig): HttpApi
     services,
     async listen(port = config.port, host = config.host) {
       assertSafeBind(config, host);
+      guard = crossSite(host);
       return new Promise<AddressInfo>((resolve, reject) => {
         const onError = (err: Error): void => reject(err);
         server.once('error', onError);

@@ -23,6 +23,7 @@ import {
   type ApiHarness,
   type ConfigOverrides,
   call,
+  JSON_TYPE,
   OPERATOR_TOKEN,
   startApi,
   T0,
@@ -110,7 +111,7 @@ const FAST_TIMEOUTS: ConfigOverrides = {
 describe('served zone', () => {
   it('refuses to write or delete names outside the served zone, even for the operator', async () => {
     const api = await start();
-    const auth = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+    const auth = { authorization: `Bearer ${OPERATOR_TOKEN}`, ...JSON_TYPE };
     for (const name of [
       'chunk-0001-0123456789ab.evil.example',
       'mesh.test.evil.example',
@@ -139,7 +140,11 @@ describe('request bodies', () => {
   it('refuses a declared body over 16 KiB with 400 invalid body and closes the connection', async () => {
     const api = await start();
     const big = JSON.stringify({ value: 'x'.repeat(17 * 1024) });
-    const res = await fetch(api.url('/v1/records/a.mesh.test'), { method: 'POST', body: big });
+    const res = await fetch(api.url('/v1/records/a.mesh.test'), {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: big,
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid body' });
     expect(res.headers.get('connection')).toBe('close');
@@ -149,7 +154,8 @@ describe('request bodies', () => {
   it('cuts off a chunked body as soon as it crosses 16 KiB', async () => {
     const api = await start();
     const head =
-      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n';
+      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+      'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
     const chunk = `1000\r\n${'a'.repeat(0x1000)}\r\n`;
     const r = await raw(api.port, [head, ...Array.from({ length: 6 }, () => chunk)], 2000, 5);
     expect(r.data).toMatch(/^HTTP\/1\.1 400 /);
@@ -163,14 +169,22 @@ describe('request bodies', () => {
     const prefix = '{"value": "';
     const body = `${prefix}${'v'.repeat(16 * 1024 - prefix.length - 2)}"}`;
     expect(Buffer.byteLength(body)).toBe(16 * 1024);
-    const r = await call(api.url('/v1/records/a.mesh.test'), { method: 'POST', body });
+    const r = await call(api.url('/v1/records/a.mesh.test'), {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body,
+    });
     expect(r.status).toBe(201);
   });
 
   it('rejects a body that is not UTF-8 or carries a BOM', async () => {
     const api = await start();
     for (const body of [Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from('\ufeff{"value": "v"}')]) {
-      const r = await call(api.url('/v1/records/a.mesh.test'), { method: 'POST', body });
+      const r = await call(api.url('/v1/records/a.mesh.test'), {
+        method: 'POST',
+        headers: JSON_TYPE,
+        body,
+      });
       expect(r).toMatchObject({ status: 400, body: { error: 'invalid body' } });
     }
   });
@@ -184,7 +198,7 @@ describe('slow and idle clients', () => {
     const api = await start(FAST_TIMEOUTS);
     const r = await raw(
       api.port,
-      ['GET /health HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n'],
+      ['GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', 'X-Slow: 1\r\n'],
       8000,
       100,
     );
@@ -196,14 +210,15 @@ describe('slow and idle clients', () => {
   it('drops a client whose body stalls', async () => {
     const api = await start(FAST_TIMEOUTS);
     const head =
-      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"va';
+      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+      'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"va';
     const r = await raw(api.port, [head], 8000);
     expect(r.closed).toBe(true);
   });
 
   it('closes idle keep-alive connections', async () => {
     const api = await start(FAST_TIMEOUTS);
-    const r = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], 8000);
+    const r = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'], 8000);
     expect(r.data).toMatch(/^HTTP\/1\.1 200 /);
     expect(r.closed).toBe(true);
   });
@@ -213,7 +228,7 @@ describe('slow and idle clients', () => {
     const idle = [raw(api.port, [], 5000), raw(api.port, [], 5000)];
     // Both idle connections are accepted before the third one tries.
     await waitUntil(async () => (await connectionCount(api.api.server)) === 2);
-    const third = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: x\r\n\r\n'], 2000);
+    const third = await raw(api.port, ['GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'], 2000);
     expect(third.closed).toBe(true);
     expect(third.data).toBe('');
     for (const s of sockets.splice(0)) s.destroy();
@@ -249,7 +264,8 @@ describe('malformed requests', () => {
     sockets.push(socket);
     await new Promise((r) => socket.once('connect', r));
     socket.write(
-      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"v',
+      'POST /v1/records/a.mesh.test HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        'Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{"v',
     );
     await new Promise((r) => setTimeout(r, 50));
     socket.destroy();

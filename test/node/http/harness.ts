@@ -153,10 +153,13 @@ export const bearer = (token: string): Record<string, string> => ({
   Authorization: `Bearer ${token}`,
 });
 
+/** The content type every POST (and DELETE with a body) must declare. */
+export const JSON_TYPE: Readonly<Record<string, string>> = { 'Content-Type': 'application/json' };
+
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
   return call(url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: { ...JSON_TYPE, ...headers },
     body: JSON.stringify(body),
   });
 }

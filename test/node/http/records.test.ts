@@ -11,6 +11,7 @@ import {
   bearer,
   type ConfigOverrides,
   call,
+  JSON_TYPE,
   OPERATOR_TOKEN,
   postJson,
   requestCount,
@@ -32,7 +33,10 @@ async function start(over: ConfigOverrides = {}, records?: (real: RecordStore) =
 const CHUNK = new Uint8Array([1, 2, 3]);
 const rec = (name: string) => `/v1/records/${name}`;
 const del = (url: string, body?: string, headers: Record<string, string> = {}) =>
-  call(url, { method: 'DELETE', headers, ...(body === undefined ? {} : { body }) });
+  call(url, {
+    method: 'DELETE',
+    ...(body === undefined ? { headers } : { headers: { ...JSON_TYPE, ...headers }, body }),
+  });
 
 describe('open mode', () => {
   const open: ConfigOverrides = { authMode: 'open', operatorToken: undefined };
@@ -120,7 +124,7 @@ describe('POST checks, in order', () => {
 
   it.each(['{', '[]', '"v"', '7', 'null'])('answers 400 invalid body to %s', async (text) => {
     const api = await start(open);
-    const r = await call(url(api), { method: 'POST', body: text });
+    const r = await call(url(api), { method: 'POST', headers: JSON_TYPE, body: text });
     expect(r).toMatchObject({ status: 400, body: { error: 'invalid body' } });
   });
 

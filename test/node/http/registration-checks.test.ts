@@ -9,6 +9,7 @@ import {
   call,
   confirmBody,
   getChallenge,
+  JSON_TYPE,
   postJson,
   tsigConfirmBody,
 } from './harness.js';
@@ -83,10 +84,10 @@ describe('ceremony checks, in order', () => {
   it('answers 400 `invalid body` to non-JSON and non-object bodies', async () => {
     const api = await start();
     for (const body of ['{', '[1,2]', '"x"', 'null', '\xff']) {
-      const r = await call(api.url(CONFIRM), { method: 'POST', body });
+      const r = await call(api.url(CONFIRM), { method: 'POST', headers: JSON_TYPE, body });
       expect(r, body).toMatchObject({ status: 400, body: { error: 'invalid body' } });
     }
-    const empty = await call(api.url(TSIG), { method: 'POST' });
+    const empty = await call(api.url(TSIG), { method: 'POST', headers: JSON_TYPE });
     expect(empty.body).toEqual({ error: 'missing or non-string field: subject' });
   });
 
@@ -122,7 +123,10 @@ describe('availability and limits', () => {
   ] as [string, ConfigOverrides][])('all routes are 404 with %s', async (_why, over) => {
     const api = await start(over);
     for (const [method, path] of routes) {
-      const r = await call(api.url(path), { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const r = await call(api.url(path), {
+        method,
+        ...(method === 'POST' ? { headers: JSON_TYPE, body: '{}' } : {}),
+      });
       expect(r, path).toMatchObject({ status: 404, body: { error: 'not found' } });
     }
   });
@@ -159,7 +163,10 @@ describe('availability and limits', () => {
     ).toBe(200); // 2
     await getChallenge(api); // 3
     for (const [method, path] of routes) {
-      const r = await call(api.url(path), { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const r = await call(api.url(path), {
+        method,
+        ...(method === 'POST' ? { headers: JSON_TYPE, body: '{}' } : {}),
+      });
       expect(r, path).toMatchObject({
         status: 429,
         body: { error: 'registration rate limit exceeded' },
