@@ -5,6 +5,7 @@
  */
 import type { InboxMessage } from '../client/inbox-message.js';
 import { toHex, tryDecodeUtf8 } from '../protocol/bytes.js';
+import { terminalSafeField, terminalSafeText } from './terminal-text.js';
 
 /** The body as text, or the reference's `(binary, N bytes)` note. */
 export function bodyText(plaintext: Uint8Array): string {
@@ -12,15 +13,21 @@ export function bodyText(plaintext: Uint8Array): string {
   return text === undefined ? `(binary, ${plaintext.length} bytes)` : text;
 }
 
+/** The human lines of one message; everything the sender chose is made terminal-safe. */
 export function messageLines(m: InboxMessage): string[] {
   const who = m.contactLabel ?? (m.senderLabel !== '' ? m.senderLabel : undefined);
   return [
-    `from ${toHex(m.senderSpk).slice(0, 16)}...${who === undefined ? '' : ` (${who})`}`,
+    `from ${toHex(m.senderSpk).slice(0, 16)}...${who === undefined ? '' : ` (${terminalSafeField(who)})`}`,
     `  ts=${m.timestamp}`,
-    ...bodyText(m.plaintext)
-      .split('\n')
-      .map((line) => `  ${line}`),
+    ...bodyLines(m.plaintext),
   ];
+}
+
+/** A body as indented lines, made terminal-safe (`intro accept`/`trust` print it too). */
+export function bodyLines(plaintext: Uint8Array): string[] {
+  return terminalSafeText(bodyText(plaintext))
+    .split('\n')
+    .map((line) => `  ${line}`);
 }
 
 export function messageJson(m: InboxMessage) {

@@ -469,3 +469,26 @@ export async function startLiar(): Promise<Liar> {
     },
   };
 }
+
+/** POSIX single-quoting for the one shell command `script` runs. */
+const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * `dnsmesh …args` for `user` on a pseudo-terminal (util-linux `script`);
+ * returns the exit result, `stdout` being everything the terminal showed.
+ */
+export function onTty(user: CliUser, args: readonly string[]): Promise<ExecResult> {
+  const argv = [
+    process.execPath,
+    '--import',
+    'tsx',
+    CLI_TS,
+    '--config-home',
+    user.configHome,
+    ...args,
+  ];
+  return run('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], {
+    env: cleanEnv(user.env),
+    timeoutMs: 30_000,
+  });
+}

@@ -6,33 +6,18 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  CLI_TS,
   type CliUser,
   type MeshNode,
   makeUser,
+  onTty as onPty,
   setupUser,
   startMeshNode,
 } from './cli-harness.js';
-import { cleanEnv, cleanup, describeWith, run } from './harness.js';
-
-/** POSIX single-quoting for the one shell command `script` runs. */
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+import { cleanup, describeWith } from './harness.js';
 
 /** `dnsmesh …args` for `user` on a pseudo-terminal; returns everything the terminal showed. */
 async function onTty(user: CliUser, args: readonly string[]): Promise<string> {
-  const argv = [
-    process.execPath,
-    '--import',
-    'tsx',
-    CLI_TS,
-    '--config-home',
-    user.configHome,
-    ...args,
-  ];
-  const r = await run('script', ['-qec', argv.map(quote).join(' '), '/dev/null'], {
-    env: cleanEnv(user.env),
-    timeoutMs: 30_000,
-  });
+  const r = await onPty(user, args);
   expect(r.code, r.stdout + r.stderr).toBe(0);
   return r.stdout;
 }

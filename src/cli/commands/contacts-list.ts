@@ -6,6 +6,7 @@ import { compareCodePoints } from '../config/fields.js';
 import { loadConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
 import { printJson, println, table } from '../output.js';
+import { terminalSafeField } from '../terminal-text.js';
 
 export interface ContactsListOptions {
   json?: boolean;
@@ -38,7 +39,7 @@ export async function runContactsList(ctx: CliContext, opts: ContactsListOptions
   }
   const rows = labels.map((label) => {
     const c = config.contacts.get(label)!;
-    return [label, c.pub, c.spk !== '' ? '(pinned)' : '(UNPINNED)'];
+    return [terminalSafeField(label), c.pub, c.spk !== '' ? '(pinned)' : '(UNPINNED)'];
   });
   println(...table(rows));
   return 0;

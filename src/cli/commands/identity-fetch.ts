@@ -14,6 +14,7 @@ import { saveConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
 import { networkError, userError } from '../errors.js';
 import { eprintln, printJson, println } from '../output.js';
+import { terminalSafeField } from '../terminal-text.js';
 
 export interface IdentityFetchOptions {
   domain?: string;
@@ -122,7 +123,7 @@ export async function runIdentityFetch(
   } else {
     println(
       `address:            ${result.address}`,
-      `username:           ${record.username}`,
+      `username:           ${terminalSafeField(record.username)}`,
       `public_key:         ${toHex(record.x25519Pk)}`,
       `signing_public_key: ${toHex(record.ed25519Spk)}`,
       `published at:       ${record.ts}`,

@@ -5,7 +5,7 @@
 import { clientCall } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
-import { bodyText } from '../message-format.js';
+import { bodyLines } from '../message-format.js';
 import { println } from '../output.js';
 
 export async function runIntroAccept(ctx: CliContext, id: number): Promise<number> {
@@ -14,9 +14,7 @@ export async function runIntroAccept(ctx: CliContext, id: number): Promise<numbe
     const message = await clientCall(() => session.client.introAccept(id));
     println(
       `accepted intro #${id}`,
-      ...bodyText(message.plaintext)
-        .split('\n')
-        .map((l) => `  ${l}`),
+      ...bodyLines(message.plaintext),
       '  (sender not pinned — `dnsmesh intro trust` pins it so its next messages skip the queue)',
     );
     return 0;

@@ -7,6 +7,7 @@ import { clientCall } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
 import { isoUtc, printJson, println } from '../output.js';
+import { terminalSafeField } from '../terminal-text.js';
 
 export interface IntroListOptions {
   json?: boolean;
@@ -40,19 +41,19 @@ export async function runIntroList(ctx: CliContext, opts: IntroListOptions): Pro
     }
     for (const i of intros) {
       const spk = toHex(i.senderSpk);
-      const label = i.senderLabel || `intro-${spk.slice(0, 12)}`;
+      const label = terminalSafeField(i.senderLabel || `intro-${spk.slice(0, 12)}`);
       const text = tryDecodeUtf8(i.plaintext);
       const chars = text === undefined ? [] : [...text];
       const preview =
         text === undefined
           ? `(binary, ${i.plaintext.length} bytes)`
           : chars.length > PREVIEW_CHARS
-            ? `${chars.slice(0, PREVIEW_CHARS).join('')}…`
-            : text;
+            ? `${terminalSafeField(chars.slice(0, PREVIEW_CHARS).join(''))}…`
+            : terminalSafeField(text);
       println(
         `#${i.id}  ${label}  [${i.msgExp > now ? 'fresh' : 'EXPIRED'}]`,
         `  sender_spk: ${spk}`,
-        `  from zone:  ${i.senderMailboxDomain}`,
+        `  from zone:  ${terminalSafeField(i.senderMailboxDomain)}`,
         `  received:   ${isoUtc(i.receivedAt)}`,
         `  message:    ${preview}`,
         '',

@@ -9,8 +9,9 @@ import { clientCall } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
 import { saveConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
-import { bodyText } from '../message-format.js';
+import { bodyLines } from '../message-format.js';
 import { println } from '../output.js';
+import { terminalSafeField } from '../terminal-text.js';
 
 export interface IntroTrustOptions {
   label?: string;
@@ -42,11 +43,9 @@ export async function runIntroTrust(
     await saveConfig(ctx.paths, config);
     const who = username !== '' ? username : '<their-username>';
     println(
-      `trusted intro #${id} as \`${contact.label}\``,
-      ...bodyText(message.plaintext)
-        .split('\n')
-        .map((l) => `  ${l}`),
-      `  signing key pinned; to reply, fetch their encryption key: \`dnsmesh identity fetch ${who}@${contact.domain} --add\``,
+      `trusted intro #${id} as \`${terminalSafeField(contact.label)}\``,
+      ...bodyLines(message.plaintext),
+      `  signing key pinned; to reply, fetch their encryption key: \`dnsmesh identity fetch ${terminalSafeField(who)}@${terminalSafeField(contact.domain)} --add\``,
     );
     return 0;
   } finally {
