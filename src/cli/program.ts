@@ -252,10 +252,13 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
   program
     .command('register')
     .description('get a per-user bearer token from a multi-tenant node')
-    .requiredOption('--node <host>', 'node host (a scheme or trailing / is ignored)')
+    .option('--node <url>', 'node URL or host[:port] (default: endpoint in config.yaml)')
     .option('--subject <user@domain>', 'subject (default: <username>@<your domain>)')
     .addOption(
-      new Option('--scheme <scheme>', 'URL scheme').choices(['https', 'http']).default('https'),
+      new Option('--scheme <scheme>', 'URL scheme when --node has none (default https)').choices([
+        'https',
+        'http',
+      ]),
     )
     .action((opts) =>
       done(import('./commands/register.js').then((m) => m.runRegister(context(), opts))),
@@ -265,13 +268,20 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
   tsig
     .command('register')
     .description('get a TSIG key from a node and store it in config.yaml')
-    .requiredOption('--node <host>', 'node host (a scheme or trailing / is ignored)')
+    .option('--node <url>', 'node URL or host[:port] (default: endpoint in config.yaml)')
     .option('--subject <user@domain>', 'subject (default: <username>@<your domain>)')
     .addOption(
-      new Option('--scheme <scheme>', 'URL scheme').choices(['https', 'http']).default('https'),
+      new Option('--scheme <scheme>', 'URL scheme when --node has none (default https)').choices([
+        'https',
+        'http',
+      ]),
     )
-    .option('--dns-server <host>', 'UPDATE target (default: the --node host)', '')
-    .option('--dns-port <port>', 'UPDATE target port', intArg('--dns-port', 1), 53)
+    .option('--dns-server <host>', 'UPDATE target (default: the node host)')
+    .option(
+      '--dns-port <port>',
+      'UPDATE target port (default: the port init probed, else probed now: 5353, then 53)',
+      intArg('--dns-port', 1),
+    )
     .action((opts) =>
       done(import('./commands/tsig-register.js').then((m) => m.runTsigRegister(context(), opts))),
     );

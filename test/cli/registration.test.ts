@@ -4,10 +4,11 @@
  * (and in the node's key store), the bearer token in the tokens dir, and
  * no secret is ever printed.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigYaml } from '../../src/cli/config/yaml-read.js';
+import { configToYaml } from '../../src/cli/config/yaml-write.js';
 import { type CliHome, makeCliHome } from './harness.js';
 import { startTestNode, type TestNode } from './node-api.js';
 
@@ -220,5 +221,76 @@ describe('registration against a node', () => {
       await relay.close();
     }
     expect(await home.readConfig()).toBe(before);
+  });
+});
+
+describe('registration takes what the user already said', () => {
+  let node: TestNode;
+  let home: CliHome;
+  beforeAll(async () => {
+    node = await startTestNode();
+    home = await makeCliHome();
+    const init = await home.run([
+      'init',
+      'carol',
+      '--domain',
+      'mesh.test',
+      '--endpoint',
+      `http://127.0.0.1:${node.port}`,
+      '--no-probe-local-dns',
+    ]);
+    expect(init.code).toBe(0);
+  });
+  afterAll(async () => {
+    await home.cleanup();
+    await node.close();
+  });
+
+  async function editConfig(edit: (c: Awaited<ReturnType<typeof parseConfigYaml>>) => void) {
+    const config = await parseConfigYaml(await home.readConfig());
+    edit(config);
+    await writeFile(home.configPath, configToYaml(config), { mode: 0o600 });
+  }
+
+  it('an http:// --node is spoken to over http, without --scheme', async () => {
+    const r = await home.run(
+      ['tsig', 'register', '--node', `http://127.0.0.1:${node.port}`, '--dns-port', '5353'],
+      PASS,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('registered carol@mesh.test');
+  });
+
+  it('without --node the endpoint from init is used, and the DNS port init found', async () => {
+    await editConfig((c) => {
+      c.local_node_dns_server = '127.0.0.1';
+      c.local_node_dns_port = 40053;
+    });
+    const r = await home.run(['tsig', 'register'], PASS);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('DNS:       127.0.0.1:40053/udp (the node DNS endpoint init found)');
+    const config = await parseConfigYaml(await home.readConfig());
+    expect([config.tsig_dns_server, config.tsig_dns_port]).toEqual(['127.0.0.1', 40053]);
+    const token = await home.run(['register'], PASS);
+    expect(token.code, token.stderr).toBe(0);
+  });
+
+  it('a --scheme that contradicts the URL, or no node at all, is a usage error', async () => {
+    const before = await home.readConfig();
+    const clash = await home.run(
+      ['tsig', 'register', '--node', `http://127.0.0.1:${node.port}`, '--scheme', 'https'],
+      PASS,
+    );
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(/says http:\/\/ but --scheme says https/);
+    await editConfig((c) => {
+      c.endpoint = '';
+    });
+    const none = await home.run(['tsig', 'register'], PASS);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no node to register with: pass --node/);
+    await writeFile(home.configPath, before, { mode: 0o600 });
   });
 });

@@ -16,19 +16,19 @@ import {
   checkChallengeNode,
   confirmFailure,
   fetchChallenge,
-  nodeTarget,
   postJson,
   registrationSubject,
   rejectConfirm,
   signedConfirmFields,
 } from '../registration.js';
+import { registrationNode } from '../registration-target.js';
 import { saveToken, tokenHostKey } from '../tokens.js';
 import { unlockIdentity } from '../unlock.js';
 
 export interface RegisterOptions {
-  node: string;
+  node?: string;
   subject?: string;
-  scheme: string;
+  scheme?: string;
 }
 
 export async function runRegister(ctx: CliContext, opts: RegisterOptions): Promise<number> {
@@ -39,16 +39,16 @@ export async function runRegister(ctx: CliContext, opts: RegisterOptions): Promi
     );
   }
   const subject = registrationSubject(config, opts.subject);
-  const target = nodeTarget(opts.node, opts.scheme);
+  const target = registrationNode(config, opts.node, opts.scheme);
   const host = tokenHostKey(stripPortAndBrackets(target.hostPort));
   if (host === undefined) {
     throw userError(
-      `cannot keep a token for ${JSON.stringify(opts.node)} — pass a DNS host name as --node`,
+      `cannot keep a token for ${JSON.stringify(target.label)} — pass a DNS host name as --node`,
     );
   }
   const keys = await unlockIdentity(ctx, config, { tripwire: false });
 
-  const ch = await fetchChallenge(target, opts.node);
+  const ch = await fetchChallenge(target, target.label);
   checkChallengeNode(ch, target, subject);
   const r = await postJson(
     `${target.base}/v1/registration/confirm`,

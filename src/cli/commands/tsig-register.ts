@@ -10,27 +10,33 @@ import { fromHex, toHex, tryFromHex } from '../../protocol/bytes.js';
 import { registrationProof } from '../../protocol/crypto/registration-pop.js';
 import { loadConfig, saveConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
-import { stripPortAndBrackets } from '../endpoint.js';
 import { describeError, networkError, userError } from '../errors.js';
 import { isoUtc, println } from '../output.js';
 import {
   checkChallengeNode,
   confirmFailure,
   fetchChallenge,
-  nodeTarget,
   postJson,
   registrationSubject,
   rejectConfirm,
   signedConfirmFields,
 } from '../registration.js';
+import { registrationNode, updateTarget } from '../registration-target.js';
 import { unlockIdentity } from '../unlock.js';
 
+const DNS_TARGET_HOW = {
+  given: 'as given',
+  'init probe': 'the node DNS endpoint init found',
+  'probed now': 'a DMP node answered there',
+  'default port': 'no DMP node answered on 5353 or 53; pass --dns-port if this is wrong',
+} as const;
+
 export interface TsigRegisterOptions {
-  node: string;
+  node?: string;
   subject?: string;
-  scheme: string;
-  dnsServer: string;
-  dnsPort: number;
+  scheme?: string;
+  dnsServer?: string;
+  dnsPort?: number;
 }
 
 interface TsigGrant {
@@ -78,11 +84,11 @@ export async function runTsigRegister(ctx: CliContext, opts: TsigRegisterOptions
     );
   }
   const subject = registrationSubject(config, opts.subject);
-  const target = nodeTarget(opts.node, opts.scheme);
+  const target = registrationNode(config, opts.node, opts.scheme);
   // The reference derives keys directly here, without the typo tripwire.
   const keys = await unlockIdentity(ctx, config, { tripwire: false });
 
-  const ch = await fetchChallenge(target, opts.node);
+  const ch = await fetchChallenge(target, target.label);
   checkChallengeNode(ch, target, subject);
   let pop = '';
   if (ch.server_x25519_pub !== '') {
@@ -109,20 +115,19 @@ export async function runTsigRegister(ctx: CliContext, opts: TsigRegisterOptions
   rejectConfirm(r, subject);
   if (r.status === 404) {
     throw userError(
-      `${opts.node} does not mint TSIG keys (404 on /v1/registration/tsig-confirm) — the operator must enable DNS UPDATE (DMP_DNS_UPDATE_ENABLED=1); \`dnsmesh register\` gets a bearer token instead`,
+      `${target.label} does not mint TSIG keys (404 on /v1/registration/tsig-confirm) — the operator must enable DNS UPDATE (DMP_DNS_UPDATE_ENABLED=1); \`dnsmesh register\` gets a bearer token instead`,
     );
   }
   if (r.status !== 200) confirmFailure('tsig-confirm', r);
   const grant = parseGrant(r.body);
 
-  const dnsServer =
-    opts.dnsServer.trim() !== '' ? opts.dnsServer.trim() : stripPortAndBrackets(target.hostPort);
+  const dns = await updateTarget(config, target, opts.dnsServer, opts.dnsPort);
   config.tsig_key_name = grant.name;
   config.tsig_secret_hex = grant.secretHex;
   config.tsig_algorithm = grant.algorithm;
   config.tsig_zone = grant.zone;
-  config.tsig_dns_server = dnsServer;
-  config.tsig_dns_port = opts.dnsPort;
+  config.tsig_dns_server = dns.host;
+  config.tsig_dns_port = dns.port;
   await saveConfig(ctx.paths, config);
 
   println(
@@ -130,7 +135,7 @@ export async function runTsigRegister(ctx: CliContext, opts: TsigRegisterOptions
     `  TSIG key:  ${grant.name}`,
     `  algorithm: ${grant.algorithm}`,
     `  zone:      ${grant.zone}`,
-    `  DNS:       ${dnsServer}:${opts.dnsPort}/udp`,
+    `  DNS:       ${dns.host}:${dns.port}/udp (${DNS_TARGET_HOW[dns.how]})`,
   );
   if (grant.suffixes.length > 0) println('  scope:', ...grant.suffixes.map((s) => `    - ${s}`));
   if (grant.expiresAt !== undefined && grant.expiresAt > 0)
