@@ -3,9 +3,10 @@
  * client: where the serial `nsupdate` time goes on the server side.
  *
  *   tsx bench/node/update-micro.ts [--records 10000] [--updates 3000] [--reps 3]
- *       [--only respond,apply,verify]
+ *       [--only respond,apply,verify] [--synchronous normal|full]
  *
- * Builds a file-backed node database (WAL, as the daemon opens it) holding
+ * Builds a file-backed node database (WAL, as the daemon opens it, with
+ * `--synchronous` as DMP_SQLITE_SYNCHRONOUS, default normal) holding
  * `--records` chunk-shaped TXT records, mints a TSIG key, and signs
  * `--updates` single-add UPDATEs (241-character chunk values, as
  * bench/node/run.sh sends). Then, one rep at a time on a fresh copy of that
@@ -30,6 +31,7 @@ import { createNodeResponder } from '../../src/node/dns/node-responder.js';
 import type { NodeResponderConfig } from '../../src/node/dns/responder-config.js';
 import { createNodeMetrics } from '../../src/node/metrics.js';
 import { openNodeStores } from '../../src/node/store/sqlite/node-stores.js';
+import type { SqliteSynchronous } from '../../src/node/store/sqlite/synchronous.js';
 import type { StoreOp } from '../../src/node/store/types.js';
 import { installNodeCrypto } from '../../src/runtime/node-crypto-provider.js';
 
@@ -39,12 +41,14 @@ const { values: args } = parseArgs({
     updates: { type: 'string', default: '3000' },
     reps: { type: 'string', default: '3' },
     only: { type: 'string' },
+    synchronous: { type: 'string', default: 'normal' },
   },
 });
 const RECORDS = Number(args.records);
 const UPDATES = Number(args.updates);
 const REPS = Number(args.reps);
 const MODES = (args.only?.split(',') ?? ['respond', 'apply', 'verify']) as Mode[];
+const SYNCHRONOUS = args.synchronous as SqliteSynchronous;
 const ZONE = 'mesh.test';
 const NOW = Math.floor(Date.now() / 1000);
 const SECRET = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
@@ -109,7 +113,7 @@ function rep(mode: Mode, n: number): number {
   const path = join(dir, `rep-${mode}-${n}.db`);
   copyFileSync(pristine, path);
   // Unbounded, as the daemon runs by default (DMP_MAX_RECORDS=0).
-  const stores = openNodeStores(path);
+  const stores = openNodeStores(path, { synchronous: SYNCHRONOUS });
   const metrics = createNodeMetrics({ records: stores.records, now: () => NOW });
   const responder = createNodeResponder(
     {
@@ -143,7 +147,10 @@ const results: Record<Mode, number[]> = { respond: [], apply: [], verify: [] };
 for (let n = 0; n < REPS; n++) {
   for (const mode of MODES) results[mode].push(rep(mode, n));
 }
-console.log(`records=${RECORDS} updates=${UPDATES} reps=${REPS} (µs per UPDATE, median; all reps)`);
+console.log(
+  `records=${RECORDS} updates=${UPDATES} reps=${REPS} synchronous=${SYNCHRONOUS} ` +
+    '(µs per UPDATE, median; all reps)',
+);
 for (const mode of MODES) {
   const all = results[mode].map((x) => x.toFixed(1)).join(' ');
   console.log(`${mode.padEnd(8)} ${median(results[mode]).toFixed(1).padStart(7)}   [${all}]`);

@@ -121,7 +121,7 @@ async function withKeyStore<T>(
   const { dirname } = await import('node:path');
   mkdirSync(dirname(config.dbPath), { recursive: true, mode: 0o700 });
   const { openNodeStores } = await import('../node/store/sqlite/node-stores.js');
-  const stores = openNodeStores(config.dbPath);
+  const stores = openNodeStores(config.dbPath, { synchronous: config.store.synchronous });
   try {
     return fn(stores.tsigKeys, config.zone);
   } finally {

@@ -48,6 +48,7 @@ export async function startNode(
   if (config.dbPath !== ':memory:')
     mkdirSync(dirname(config.dbPath), { recursive: true, mode: 0o700 });
   const stores = openNodeStores(config.dbPath, {
+    synchronous: config.store.synchronous,
     records: config.caps.maxRecords > 0 ? { maxRows: config.caps.maxRecords } : {},
   });
   const closers: (() => Promise<void> | void)[] = [() => stores.close()];
@@ -140,6 +141,7 @@ export async function startNode(
     log.info(
       `dnsmesh node up: zone=${config.zone} dns=${dns.port} ` +
         `http=${httpAddress ? httpAddress.port : 'off'} db=${config.dbPath} ` +
+        `synchronous=${stores.database.synchronous} ` +
         `update=${config.update.enabled ? 'on' : 'off'}`,
     );
     let closing: Promise<void> | undefined;

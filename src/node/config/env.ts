@@ -5,6 +5,7 @@
  * thrown, so startup can report all of them at once.
  */
 import type { UpdateBudgets } from '../dns/update-budgets.js';
+import type { SqliteSynchronous } from '../store/sqlite/synchronous.js';
 import type { AuthMode, NodeConfigInput, ScopeMode } from './node-config.js';
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
@@ -68,6 +69,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
 
   const config: NodeConfigInput = {
     dbPath,
+    // Checked (normal or full) with the merged configuration, as a YAML value is.
+    store: prune({
+      synchronous: str('DMP_SQLITE_SYNCHRONOUS')?.toLowerCase() as SqliteSynchronous | undefined,
+    }),
     zone: zone?.toLowerCase().replace(/\.+$/, ''),
     dns: prune({
       hosts: dnsHost ? dnsHost.split(',').map((h) => h.trim()) : undefined,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ClientAddressResolver } from '../http/client-address.js';
 import { CrossSiteGuard } from '../http/cross-site.js';
+import { isSqliteSynchronous, SQLITE_SYNCHRONOUS_MODES } from '../store/sqlite/synchronous.js';
 import { configFromEnv } from './env.js';
 import { DEFAULT_NODE_CONFIG, type NodeConfig, type NodeConfigInput } from './node-config.js';
 
@@ -118,6 +119,12 @@ export function validateNodeConfig(c: NodeConfig): string[] {
   port('http.port', c.http.port);
   positive('dns.ttl', c.dns.ttl);
   positive('cleanupIntervalSeconds', c.cleanupIntervalSeconds);
+  if (!isSqliteSynchronous(c.store.synchronous)) {
+    p.push(
+      `DMP_SQLITE_SYNCHRONOUS (store.synchronous) must be ${SQLITE_SYNCHRONOUS_MODES.join(' or ')}, ` +
+        `got ${JSON.stringify(c.store.synchronous)}`,
+    );
+  }
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$/.test(c.zone)) {
     p.push(`zone ${JSON.stringify(c.zone)} is not a valid DNS name`);
   }

@@ -9,6 +9,7 @@
  * needs `allowPublicBind`.
  */
 import { DEFAULT_UPDATE_BUDGETS, type UpdateBudgets } from '../dns/update-budgets.js';
+import { DEFAULT_SQLITE_SYNCHRONOUS, type SqliteSynchronous } from '../store/sqlite/synchronous.js';
 import { DEFAULT_WRITER_LIMITS, type WriterLimits } from '../writer-limits.js';
 
 export type AuthMode = 'open' | 'legacy' | 'multi-tenant';
@@ -19,6 +20,14 @@ export interface NodeConfig {
   readonly dataDir: string;
   /** The sqlite database file (records, TSIG keys, tokens). */
   readonly dbPath: string;
+  readonly store: {
+    /**
+     * `DMP_SQLITE_SYNCHRONOUS`: `normal` (acknowledged writes survive a
+     * crash of the process) or `full` (also power loss); see
+     * `store/sqlite/synchronous.ts`.
+     */
+    readonly synchronous: SqliteSynchronous;
+  };
   /** The served zone, lower-case, no trailing dot. */
   readonly zone: string;
   readonly dns: {
@@ -113,6 +122,7 @@ export const DEFAULT_DATA_DIR = './dnsmesh-data';
 export const DEFAULT_NODE_CONFIG: NodeConfig = {
   dataDir: DEFAULT_DATA_DIR,
   dbPath: `${DEFAULT_DATA_DIR}/dnsmesh.db`,
+  store: { synchronous: DEFAULT_SQLITE_SYNCHRONOUS },
   zone: 'mesh.local',
   dns: {
     hosts: ['127.0.0.1', '::1'],

@@ -1,12 +1,15 @@
 /**
  * Opening the node database (node spec §3): one sqlite file holding every
- * node table, in WAL mode with `synchronous=NORMAL`, schema-versioned with
- * `PRAGMA user_version`, private to the node's user on disk.
+ * node table, in WAL mode with `synchronous=NORMAL` or `FULL`,
+ * schema-versioned with `PRAGMA user_version`, private to the node's user
+ * on disk.
  *
- * Durability: with WAL + NORMAL a commit is in the OS page cache when the
- * statement returns, so an acknowledged write survives the process being
- * killed (even `kill -9`); only a power loss or kernel crash can roll back
- * the last commits, never corrupt the file.
+ * Durability (see `synchronous.ts`): with WAL + NORMAL (the default) a
+ * commit is in the OS page cache when the statement returns, so an
+ * acknowledged write survives the process being killed (even `kill -9`);
+ * only a power loss or kernel crash can roll back the last commits, never
+ * corrupt the file. With FULL the WAL is fsynced before the commit returns,
+ * so acknowledged writes survive those too.
  */
 import Database from 'better-sqlite3';
 import {
@@ -23,6 +26,12 @@ import {
   SCHEMA_VERSION,
   userObjects,
 } from './schema.js';
+import {
+  DEFAULT_SQLITE_SYNCHRONOUS,
+  isSqliteSynchronous,
+  SQLITE_SYNCHRONOUS_LEVEL,
+  type SqliteSynchronous,
+} from './synchronous.js';
 
 /** Path that opens a private in-memory database (unit tests). */
 export const MEMORY_PATH = ':memory:';
@@ -33,9 +42,9 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /**
  * WAL pages after which a commit checkpoints (sqlite's default is 1,000).
- * With synchronous=NORMAL every checkpoint costs two fsyncs plus a WAL
- * header sync at the restart, whatever its size, and runs inline in the
- * committing UPDATE. A single-row UPDATE writes ~6 pages (table, three
+ * With synchronous=NORMAL (the default) every checkpoint costs two fsyncs
+ * plus a WAL header sync at the restart, whatever its size, and runs inline
+ * in the committing UPDATE (with FULL, every commit adds one more fsync). A single-row UPDATE writes ~6 pages (table, three
  * indexes, the odd split), so the default checkpointed every ~170 UPDATEs
  * and those fsyncs were ~40 % of the commit time. 8,192 pages (a ~33 MB
  * WAL, under the size limit) amortises them over ~1,400 UPDATEs; measured
@@ -55,6 +64,8 @@ export interface NodeDatabaseOptions {
    * before failing with SQLITE_BUSY, in ms. Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /** `PRAGMA synchronous`: `normal` (default) or `full`; see `synchronous.ts`. */
+  readonly synchronous?: SqliteSynchronous;
 }
 
 /** An open node database. Stores are built on it; it outlives them. */
@@ -65,6 +76,8 @@ export interface NodeDatabase {
   readonly connection: Database.Database;
   /** Journal mode actually in effect: `wal` for files (unless the filesystem refuses it), `memory` for `:memory:`. */
   readonly journalMode: string;
+  /** `PRAGMA synchronous` in effect, read back from sqlite after setting it. */
+  readonly synchronous: SqliteSynchronous;
   /** Schema version of the file before this open migrated it (0 = created now). */
   readonly migratedFrom: number;
   /** Schema version now in the file ({@link SCHEMA_VERSION}). */
@@ -90,6 +103,12 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new RangeError(`busyTimeoutMs must be a non-negative integer, got ${busyTimeoutMs}`);
   }
+  const synchronous = options.synchronous ?? DEFAULT_SQLITE_SYNCHRONOUS;
+  if (!isSqliteSynchronous(synchronous)) {
+    throw new RangeError(
+      `synchronous must be "normal" or "full", got ${JSON.stringify(synchronous)}`,
+    );
+  }
   const inMemory = path === MEMORY_PATH;
   if (!inMemory) preparePrivateFile(path);
 
@@ -98,7 +117,11 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
     // Check before anything writes: a refused file must stay byte-identical.
     checkOwnership(db, path);
     const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));
-    db.pragma('synchronous = NORMAL');
+    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    const level = db.pragma('synchronous', { simple: true });
+    if (level !== SQLITE_SYNCHRONOUS_LEVEL[synchronous]) {
+      throw new Error(`sqlite kept synchronous=${String(level)} after setting ${synchronous}`);
+    }
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
     db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     const migratedFrom = migrateSchema(db, MIGRATIONS);
@@ -112,6 +135,7 @@ export function openNodeDatabase(path: string, options: NodeDatabaseOptions = {}
       path,
       connection: db,
       journalMode,
+      synchronous,
       migratedFrom,
       schemaVersion,
       close: () => {
