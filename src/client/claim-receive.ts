@@ -16,6 +16,8 @@
  * admitted strangers' zones are read under short deadlines (see
  * stranger-deadlines.ts); a claim whose manifest or chunks could not be
  * read in time is counted as `stranger-timeout` and also retried next pass.
+ * A stranger's message is fetched only when the intro queue has room for
+ * it (intro-limits.ts); otherwise it too stays on the provider.
  */
 import { bytesEqual, toHex } from '../protocol/bytes.js';
 import { claimName, SLOT_COUNT } from '../protocol/names.js';
@@ -24,6 +26,7 @@ import type { SlotManifest } from '../protocol/records/slot-manifest.js';
 import type { DeliveryPath } from './inbox-message.js';
 import type { Candidate, Decoded, ReceiveRun } from './receive-run.js';
 import { slotNames } from './slot-walk.js';
+import type { IntroEntry } from './state/types.js';
 
 /** Most claims from strangers handled in one pass. */
 export const MAX_STRANGER_CLAIMS_PER_PASS = 32;
@@ -90,8 +93,54 @@ function manifestFor(run: ReceiveRun, claim: ClaimRecord): SlotManifest | undefi
 export interface ClaimPhaseResult {
   /** Decoded messages from senders pinned for their zone. */
   readonly pinned: Decoded[];
-  /** Decoded messages from everyone else (to be queued as intros). */
-  readonly strangers: Decoded[];
+  /** Messages from everyone else, newly queued as intros. */
+  readonly intros: IntroEntry[];
+}
+
+/** True when `spk` is pinned for `zone` (its messages go to the inbox, never the intro queue). */
+function isPinnedIn(run: ReceiveRun, zone: string, spk: Uint8Array): boolean {
+  return run.ctx.contacts.acceptedIn(zone).has(toHex(spk));
+}
+
+/**
+ * Queues a decoded stranger's message within the queue's limits; false
+ * (counted, and the message left for a later pass) when it cannot be.
+ */
+async function queueIntro(
+  run: ReceiveRun,
+  d: Decoded,
+  queued: Map<Candidate, IntroEntry>,
+): Promise<boolean> {
+  const { ctx } = run;
+  const added = await ctx.state.intros.addWithin(
+    {
+      senderSpk: d.opened.senderSpk,
+      msgId: d.opened.msgId,
+      plaintext: d.opened.body,
+      senderMailboxDomain: d.candidate.zone,
+      senderLabel: d.senderLabel,
+      receivedAt: ctx.clock(),
+      msgExp: Number(d.candidate.manifest.exp),
+    },
+    run.introQuota.limits,
+  );
+  switch (added.status) {
+    case 'queued':
+      queued.set(d.candidate, added.entry);
+      return true;
+    case 'queue-full':
+      run.drop('intro-queue-full');
+      return false;
+    case 'sender-full':
+      run.drop('intro-sender-full');
+      return false;
+    case 'blocked':
+      run.drop('claim-blocked');
+      return false;
+    case 'duplicate':
+      run.drop('claim-queued');
+      return false;
+  }
 }
 
 /**
@@ -99,12 +148,11 @@ export interface ClaimPhaseResult {
  * up to the per-pass caps. Deferred ones are counted and left for later.
  */
 function pinnedFirst(run: ReceiveRun, claims: readonly ClaimRecord[]): ClaimRecord[] {
-  const contacts = run.ctx.contacts;
   const pinned: ClaimRecord[] = [];
   const strangers: ClaimRecord[] = [];
   const strangerZones = new Set<string>();
   for (const c of claims) {
-    if (contacts.acceptedIn(c.senderMailboxDomain).has(toHex(c.senderSpk))) {
+    if (isPinnedIn(run, c.senderMailboxDomain, c.senderSpk)) {
       pinned.push(c);
       continue;
     }
@@ -154,19 +202,30 @@ export async function receiveClaims(
       continue;
     }
     if (!run.isLiveForUs(m)) continue;
+    if (!isPinnedIn(run, claim.senderMailboxDomain, m.senderSpk)) {
+      // Not fetched when the intro queue cannot take it.
+      const refused = await run.introQuota.take(m.senderSpk);
+      if (refused !== undefined) {
+        run.drop(refused);
+        continue;
+      }
+    }
     const candidate: Candidate = { manifest: m, zone: claim.senderMailboxDomain, via, claim };
     if (await run.reserve(candidate)) candidates.push(candidate);
   }
 
-  const decoded = await run.decode(candidates);
-  const known = ctx.contacts.pinnedKeys();
+  const queued = new Map<Candidate, IntroEntry>();
+  const kept = await run.decode(candidates, async (d) => {
+    const { zone, manifest } = d.candidate;
+    return isPinnedIn(run, zone, manifest.senderSpk) || queueIntro(run, d, queued);
+  });
+  // Both in candidate order.
   const pinned: Decoded[] = [];
-  const strangers: Decoded[] = [];
-  for (const d of decoded) {
-    const zone = d.candidate.zone;
-    const spk = toHex(d.candidate.manifest.senderSpk);
-    const direct = ctx.contacts.acceptedIn(zone).has(spk);
-    (known.size > 0 && direct ? pinned : strangers).push(d);
+  const intros: IntroEntry[] = [];
+  for (const d of kept) {
+    const entry = queued.get(d.candidate);
+    if (entry === undefined) pinned.push(d);
+    else intros.push(entry);
   }
-  return { pinned, strangers };
+  return { pinned, intros };
 }

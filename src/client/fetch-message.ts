@@ -8,9 +8,12 @@
  * the reference's: the k lowest chunk indices whose bytes match the
  * manifest's hashes are decoded (`openManifest` re-checks every one).
  *
- * After a successful decrypt with a prekey, the prekey is consumed: the
- * local row is deleted atomically, then the published TXT value is deleted
- * from DNS on a best-effort basis (queued on `deferred`, never awaited here).
+ * Once the receiver keeps a message opened with a prekey (delivered, or
+ * queued as an intro), {@link consumePrekey} consumes the prekey: the local
+ * row is deleted atomically, then the published TXT value is deleted from
+ * DNS on a best-effort basis (queued on `deferred`, never awaited there). A
+ * message the receiver cannot keep yet (a full intro queue) leaves the
+ * prekey, so the next pass can open it again.
  */
 import { bytesEqual } from '../protocol/bytes.js';
 import { unwrapChunkBlock } from '../protocol/coding/chunk-block.js';
@@ -19,7 +22,7 @@ import { manifestChunkNames, type OpenedMessage, openManifest } from '../protoco
 import { prekeyPoolName } from '../protocol/names.js';
 import { chunkDataOf } from '../protocol/records/chunk-record.js';
 import { NO_PREKEY, type SlotManifest } from '../protocol/records/slot-manifest.js';
-import { accept, type ParseResult, reject } from '../protocol/result.js';
+import { type ParseResult, reject } from '../protocol/result.js';
 import type { ClientContext } from './context.js';
 import type { LookupSession, ReadDeadline } from './lookup-session.js';
 
@@ -75,7 +78,6 @@ export async function fetchAndOpen(
   session: LookupSession,
   manifest: SlotManifest,
   zone: string,
-  deferred: Promise<unknown>[],
   deadline?: ReadDeadline,
 ): Promise<ParseResult<OpenedMessage>> {
   if (manifest.chunkHashes.length === 0) {
@@ -99,14 +101,23 @@ export async function fetchAndOpen(
     },
     now,
   );
-  if (!opened.ok || prekey === undefined) return opened;
+  return opened;
+}
 
-  // Forward secrecy: the private key goes first; the DNS value only tells
-  // senders not to pick the prekey again.
-  const consumed = await ctx.state.prekeys.take(prekeyId);
+/**
+ * Consumes the prekey `manifest` was sealed to, if any, once its message
+ * is kept. Forward secrecy: the private key goes first; the DNS value only
+ * tells senders not to pick the prekey again.
+ */
+export async function consumePrekey(
+  ctx: ClientContext,
+  manifest: SlotManifest,
+  deferred: Promise<unknown>[],
+): Promise<void> {
+  if (manifest.prekeyId === NO_PREKEY) return;
+  const consumed = await ctx.state.prekeys.take(manifest.prekeyId);
   if (consumed !== undefined && consumed.publishedValue !== '') {
     const name = prekeyPoolName(ctx.username, ctx.domain);
     deferred.push(ctx.writer.delete(name, consumed.publishedValue).catch(() => undefined));
   }
-  return accept(opened.value);
 }

@@ -18,6 +18,7 @@ export * from './identity-fetch.js';
 export * from './identity-publish.js';
 export type * from './inbox-message.js';
 export * from './intro.js';
+export * from './intro-limits.js';
 export * from './lookup-session.js';
 export * from './message-limits.js';
 export * from './offline.js';

@@ -1,7 +1,7 @@
 /**
  * The shared machinery of one receive pass: its lookup session, drop
  * statistics, deferred best-effort writes, the deadlines for strangers'
- * zones, and the step every phase ends with — decode the reserved
+ * zones, the intro queue's places, and the step every phase ends with — decode the reserved
  * candidates in parallel, then finalize or release their replay
  * reservations (core.md §8.5 steps 5–8, §8.6 10–13).
  */
@@ -17,8 +17,9 @@ import {
 } from '../protocol/records/slot-manifest.js';
 import type { ParseResult } from '../protocol/result.js';
 import type { ClientContext } from './context.js';
-import { fetchAndOpen } from './fetch-message.js';
+import { consumePrekey, fetchAndOpen } from './fetch-message.js';
 import type { DeliveryPath } from './inbox-message.js';
+import type { IntroQuota } from './intro-limits.js';
 import type { LookupSession, ReadDeadline } from './lookup-session.js';
 import { authenticAny } from './record-validators.js';
 import { resolveSenderLabel } from './sender-label.js';
@@ -58,6 +59,8 @@ export class ReceiveRun {
     readonly session: LookupSession,
     /** Deadlines for reads in zones the user did not choose. */
     readonly strangers: StrangerDeadlines,
+    /** Places left in the intro queue this pass. */
+    readonly introQuota: IntroQuota,
   ) {}
 
   /** The deadline for reads in `zone`: a stranger's is short, a trusted one has none of ours. */
@@ -111,49 +114,53 @@ export class ReceiveRun {
 
   /**
    * Decodes reserved candidates in parallel (the session bounds the
-   * queries). Successes are finalized and labelled; failures released.
-   * Returns successes in candidate order.
+   * queries) and labels them. A decoded message is kept unless `keep`
+   * says no (an intro the queue cannot take); kept ones consume their
+   * prekey and are finalized, the others released for a later pass.
+   * Returns the kept ones in candidate order.
    */
-  async decode(candidates: readonly Candidate[]): Promise<Decoded[]> {
+  async decode(
+    candidates: readonly Candidate[],
+    keep?: (decoded: Decoded) => Promise<boolean>,
+  ): Promise<Decoded[]> {
     // allSettled: an unexpected failure (the state store) must not leave
     // other decodes running unobserved; the first one is rethrown after.
     const settled = await Promise.allSettled(
       candidates.map(async (c): Promise<Decoded | undefined> => {
         const { manifest } = c;
+        const release = () => this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
         const deadline = this.deadlineFor(c.zone);
-        let opened: ParseResult<OpenedMessage>;
         try {
-          opened = await fetchAndOpen(
+          const opened = await fetchAndOpen(this.ctx, this.session, manifest, c.zone, deadline);
+          if (!opened.ok) {
+            release();
+            const cut =
+              deadline !== undefined &&
+              manifestChunkNames(manifest, c.zone).some((n) => this.session.abandoned(n));
+            this.drop(cut ? 'stranger-timeout' : `undecodable:${opened.code}`);
+            return undefined;
+          }
+          // A pinned sender's label is read with the normal deadlines wherever it points.
+          const pinned = this.ctx.contacts.acceptedIn(c.zone).has(toHex(manifest.senderSpk));
+          const senderLabel = await resolveSenderLabel(
             this.ctx,
             this.session,
-            manifest,
-            c.zone,
-            this.deferred,
-            deadline,
+            opened.value.claimedFrom,
+            manifest.senderSpk,
+            pinned ? undefined : (domain) => this.deadlineFor(domain),
           );
+          const decoded: Decoded = { candidate: c, opened: opened.value, senderLabel };
+          if (keep !== undefined && !(await keep(decoded))) {
+            release();
+            return undefined;
+          }
+          await consumePrekey(this.ctx, manifest, this.deferred);
+          await this.ctx.replay.finalize(manifest.senderSpk, manifest.msgId, Number(manifest.exp));
+          return decoded;
         } catch (err) {
-          this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
+          release();
           throw err;
         }
-        if (!opened.ok) {
-          this.ctx.replay.release(manifest.senderSpk, manifest.msgId);
-          const cut =
-            deadline !== undefined &&
-            manifestChunkNames(manifest, c.zone).some((n) => this.session.abandoned(n));
-          this.drop(cut ? 'stranger-timeout' : `undecodable:${opened.code}`);
-          return undefined;
-        }
-        await this.ctx.replay.finalize(manifest.senderSpk, manifest.msgId, Number(manifest.exp));
-        // A pinned sender's label is read with the normal deadlines wherever it points.
-        const pinned = this.ctx.contacts.acceptedIn(c.zone).has(toHex(manifest.senderSpk));
-        const senderLabel = await resolveSenderLabel(
-          this.ctx,
-          this.session,
-          opened.value.claimedFrom,
-          manifest.senderSpk,
-          pinned ? undefined : (domain) => this.deadlineFor(domain),
-        );
-        return { candidate: c, opened: opened.value, senderLabel };
       }),
     );
     const failed = settled.find((r) => r.status === 'rejected');

@@ -23,6 +23,7 @@ import { type ClientContext, newSession } from './context.js';
 import { countsSince, type QueryCounts } from './counting-reader.js';
 import { DmpClientError } from './errors.js';
 import type { DeliveryPath, InboxMessage } from './inbox-message.js';
+import { IntroQuota, introLimits } from './intro-limits.js';
 import { assertReached, failureReasons } from './reach.js';
 import { type Decoded, ReceiveRun } from './receive-run.js';
 import type { ClaimProvider } from './send.js';
@@ -52,6 +53,16 @@ export interface ReceiveOptions {
    * (`STRANGER_BUDGET_MS`).
    */
   readonly strangerBudgetMs?: number;
+  /**
+   * Intros the queue may hold; beyond it new intros are refused (counted
+   * as `intro-queue-full`) and stay on the provider. Default 200 (`MAX_INTROS`).
+   */
+  readonly maxIntros?: number;
+  /**
+   * Intros the queue may hold from one sender key (beyond: `intro-sender-full`).
+   * Default 10 (`MAX_INTROS_PER_SENDER`).
+   */
+  readonly maxIntrosPerSender?: number;
 }
 
 export type ReceivePhase = 'own-zone-claims' | 'slot-walk' | 'provider-claims';
@@ -69,7 +80,11 @@ export interface ReceiveStats {
   readonly queries: QueryCounts;
   readonly durationMs: number;
   readonly phases: readonly ReceivePhase[];
-  /** Values and messages refused, by reason (`replay`, `unpinned-signer`, `undecodable:decrypt` …). */
+  /**
+   * Values and messages refused, by reason (`replay`, `unpinned-signer`,
+   * `undecodable:decrypt`, `claim-deferred`, `stranger-timeout`,
+   * `intro-queue-full`, `intro-sender-full` …).
+   */
   readonly dropped: Readonly<Record<string, number>>;
   /**
    * Names no resolver answered (network failures) and why, one line per
@@ -119,6 +134,7 @@ export async function receiveMessages(
       'Pass at most one of them',
     );
   }
+  const limits = introLimits(options);
   const providers = options.claimProviders ?? [];
   // The zones the user chose: its own, its contacts', its claim providers'.
   const strangers = new StrangerDeadlines(
@@ -128,7 +144,7 @@ export async function receiveMessages(
   const started = performance.now();
   const before = ctx.reader.snapshot();
   const session = newSession(ctx, options.signal);
-  const run = new ReceiveRun(ctx, session, strangers);
+  const run = new ReceiveRun(ctx, session, strangers, new IntroQuota(ctx.state.intros, limits));
   const messages: InboxMessage[] = [];
   const intros: IntroEntry[] = [];
   const phases: ReceivePhase[] = [];
@@ -144,21 +160,9 @@ export async function receiveMessages(
     });
   };
   const claimPhase = async (zones: string[], via: DeliveryPath): Promise<void> => {
-    const { pinned, strangers } = await receiveClaims(run, zones, via);
-    for (const d of pinned) messages.push(toInbox(ctx, d));
-    for (const d of strangers) {
-      const entry = await ctx.state.intros.add({
-        senderSpk: d.opened.senderSpk,
-        msgId: d.opened.msgId,
-        plaintext: d.opened.body,
-        senderMailboxDomain: d.candidate.zone,
-        senderLabel: d.senderLabel,
-        receivedAt: ctx.clock(),
-        msgExp: Number(d.candidate.manifest.exp),
-      });
-      if (entry !== undefined) intros.push(entry);
-      else run.drop('intro-refused');
-    }
+    const result = await receiveClaims(run, zones, via);
+    for (const d of result.pinned) messages.push(toInbox(ctx, d));
+    intros.push(...result.intros);
   };
 
   const ownClaims =

@@ -154,6 +154,15 @@ export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<numbe
             'in time; they stay on the claim provider and are tried again next pass',
         );
       }
+      const full =
+        (result.stats.dropped['intro-queue-full'] ?? 0) +
+        (result.stats.dropped['intro-sender-full'] ?? 0);
+      if (full > 0) {
+        eprintln(
+          `  note: the intro queue is full, ${full} new intro(s) wait on the claim provider — ` +
+            'make room with `dnsmesh intro list`, then accept, trust or block',
+        );
+      }
       report(result, opts, opts.watch === true);
       if (!opts.watch || stop.signal.aborted) break;
       bar.update(`waiting ~${interval}s (Ctrl-C to stop)`);

@@ -2,11 +2,19 @@
  * {@link IntroStore} on the state database (core.md §8.11): intros unique
  * on `(sender_spk, msg_id)`, listed newest first, and the sender denylist.
  * `add` checks the denylist and inserts in one transaction, so a block that
- * races a receive cannot let the blocked sender's intro in.
+ * races a receive cannot let the blocked sender's intro in; `addWithin`
+ * checks the queue limits in the same transaction.
  */
 import type Database from 'better-sqlite3';
 import { blobBytes as bytes } from './sqlite-database.js';
-import type { BlockedSender, IntroEntry, IntroStore, NewIntro } from './types.js';
+import type {
+  BlockedSender,
+  IntroAddResult,
+  IntroEntry,
+  IntroLimits,
+  IntroStore,
+  NewIntro,
+} from './types.js';
 
 interface IntroRow {
   id: number;
@@ -42,7 +50,10 @@ export class SqliteIntroStore implements IntroStore {
   private readonly blockRow: Database.Statement;
   private readonly unblockRow: Database.Statement;
   private readonly listBlockedRows: Database.Statement;
+  private readonly countRows: Database.Statement;
+  private readonly countSenderRows: Database.Statement;
   private readonly addTx: (intro: NewIntro) => IntroEntry | undefined;
+  private readonly addWithinTx: (intro: NewIntro, limits: IntroLimits) => IntroAddResult;
 
   constructor(db: Database.Database) {
     this.insertRow = db.prepare(
@@ -61,6 +72,8 @@ export class SqliteIntroStore implements IntroStore {
     );
     this.unblockRow = db.prepare('DELETE FROM denylist WHERE sender_spk = ?');
     this.listBlockedRows = db.prepare('SELECT * FROM denylist ORDER BY blocked_at DESC');
+    this.countRows = db.prepare('SELECT count(*) FROM intros').pluck();
+    this.countSenderRows = db.prepare('SELECT count(*) FROM intros WHERE sender_spk = ?').pluck();
     this.addTx = db.transaction((intro: NewIntro): IntroEntry | undefined => {
       if (this.blockedRow.get(intro.senderSpk) !== undefined) return undefined;
       const info = this.insertRow.run(
@@ -75,10 +88,27 @@ export class SqliteIntroStore implements IntroStore {
       if (info.changes === 0) return undefined;
       return { ...intro, id: Number(info.lastInsertRowid) };
     });
+    this.addWithinTx = db.transaction((intro: NewIntro, limits: IntroLimits): IntroAddResult => {
+      if (this.blockedRow.get(intro.senderSpk) !== undefined) return { status: 'blocked' };
+      if (this.has(intro.senderSpk, intro.msgId)) return { status: 'duplicate' };
+      if (this.count() >= limits.maxTotal) return { status: 'queue-full' };
+      if (this.count(intro.senderSpk) >= limits.maxPerSender) return { status: 'sender-full' };
+      const entry = this.addTx(intro);
+      return entry === undefined ? { status: 'duplicate' } : { status: 'queued', entry };
+    });
   }
 
   add(intro: NewIntro): IntroEntry | undefined {
     return this.addTx(intro);
+  }
+
+  addWithin(intro: NewIntro, limits: IntroLimits): IntroAddResult {
+    return this.addWithinTx(intro, limits);
+  }
+
+  count(senderSpk?: Uint8Array): number {
+    const n = senderSpk === undefined ? this.countRows.get() : this.countSenderRows.get(senderSpk);
+    return Number(n);
   }
 
   has(senderSpk: Uint8Array, msgId: Uint8Array): boolean {

@@ -83,6 +83,20 @@ export interface IntroEntry {
 
 export type NewIntro = Omit<IntroEntry, 'id'>;
 
+/** How many intros the queue may hold (see `intro-limits.ts` for the policy). */
+export interface IntroLimits {
+  /** Entries in the whole queue. */
+  readonly maxTotal: number;
+  /** Entries from one sender key. */
+  readonly maxPerSender: number;
+}
+
+/** What {@link IntroStore.addWithin} did. */
+export type IntroAddResult =
+  | { readonly status: 'queued'; readonly entry: IntroEntry }
+  /** Not stored: the sender is blocked, the pair is already queued, or a limit is reached. */
+  | { readonly status: 'blocked' | 'duplicate' | 'queue-full' | 'sender-full' };
+
 /** A sender whose claims are dropped. */
 export interface BlockedSender {
   readonly senderSpk: Uint8Array;
@@ -97,6 +111,15 @@ export interface IntroStore {
    * or the `(sender_spk, msg_id)` pair is already queued.
    */
   add(intro: NewIntro): Awaitable<IntroEntry | undefined>;
+  /**
+   * Queues an intro unless the sender is blocked, the pair is queued, or
+   * the queue (or the sender's share of it) is at its limit; checked and
+   * inserted atomically, so the limits hold across processes. Nothing
+   * already queued is ever evicted.
+   */
+  addWithin(intro: NewIntro, limits: IntroLimits): Awaitable<IntroAddResult>;
+  /** Entries queued, in all or from `senderSpk`. */
+  count(senderSpk?: Uint8Array): Awaitable<number>;
   has(senderSpk: Uint8Array, msgId: Uint8Array): Awaitable<boolean>;
   /** Newest first (by `receivedAt`, then id). */
   list(): Awaitable<IntroEntry[]>;
