@@ -96,7 +96,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   try {
     node = await startNode(config, { logger });
   } catch (err) {
-    fail(`could not start: ${(err as Error).message}`, 1);
+    const { explainStartError } = await import('./node-start-errors.js');
+    fail(`could not start: ${explainStartError(err, config)}`, 1);
   }
   let stopping = false;
   const stop = (signal: string) => {

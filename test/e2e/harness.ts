@@ -39,7 +39,7 @@ import { frameTcp } from '../../src/dns/wire/tcp.js';
 import { updateMessage } from '../../src/dns/wire/update.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-const NODE_MAIN = join(REPO, 'src/cli/node-main.ts');
+export const NODE_MAIN = join(REPO, 'src/cli/node-main.ts');
 export const IN_CI = Boolean(process.env.CI);
 
 // ---------------------------------------------------------------------------
