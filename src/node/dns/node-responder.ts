@@ -3,7 +3,9 @@
  * bytes (node spec §1–§2), as a chain of small steps in the CoreDNS manner:
  *
  *   guard (no reply to runts and responses) → parse (`request.ts`) →
- *   UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945,
+ *   cookies (RFC 7873, `server-cookies.ts`: a malformed COOKIE option is
+ *   FORMERR, any other gets the client cookie and a current server cookie
+ *   back) → UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945,
  *   `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
  *   (RFC 6891 §6.1.3) → opcode: QUERY (`answer-query.ts`), UPDATE
  *   (`update.ts`), else NOTIMP → OPT, TSIG signature (RFC 8945 §5.3, request
@@ -36,6 +38,7 @@ import {
   ResponseWriter,
   responseFlags,
 } from './response-writer.js';
+import { ServerCookies } from './server-cookies.js';
 import { tsigErrorResponse } from './tsig-errors.js';
 import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
 import { signReply } from './tsig-reply.js';
@@ -81,6 +84,9 @@ class NodeDnsResponse implements DnsResponse {
     private readonly request: DnsRequest | Uint8Array,
     private readonly signer: TsigVerified | undefined,
     private readonly now: number,
+    /** The reply's COOKIE option data, kept for the stub. */
+    private readonly cookie: Uint8Array | undefined,
+    readonly addressVerified: boolean,
   ) {}
 
   get authenticated(): boolean {
@@ -88,7 +94,7 @@ class NodeDnsResponse implements DnsResponse {
   }
 
   truncated(): Uint8Array {
-    return this.responder.truncatedStub(this.request, this.signer, this.now);
+    return this.responder.truncatedStub(this.request, this.signer, this.now, this.cookie);
   }
 }
 
@@ -112,12 +118,16 @@ class NodeResponder implements DnsResponder {
   private readonly clock: () => number;
   private readonly metrics: ResponderMetrics;
   private readonly admission: UpdateAdmission;
+  private readonly cookies: ServerCookies | undefined;
+  /** The current request carried a valid server cookie (see {@link DnsResponse.addressVerified}). */
+  private addressVerified = false;
 
   constructor(deps: NodeResponderDeps, config: NodeResponderConfig) {
     const compiled = compileResponderConfig(config);
     this.clock = deps.clock ?? defaultClock;
     this.metrics = deps.metrics ?? NO_RESPONDER_METRICS;
     this.keyring = new NodeTsigKeyring(deps.tsigKeys, deps.scope ?? defaultScope);
+    this.cookies = config.dns.cookies === false ? undefined : new ServerCookies();
     const update = compiled.update;
     const admission = deps.admission ?? new UpdateAdmission(update.budgets);
     this.admission = admission;
@@ -155,19 +165,27 @@ class NodeResponder implements DnsResponder {
     }
   }
 
-  /** TC=1, RCODE 0, AA=0: question and OPT only, signed when the request was (node spec §1.6). */
+  /**
+   * TC=1, RCODE 0, AA=0: question and OPT (with `cookie`, when the request
+   * had one) only, signed when the request was (node spec §1.6).
+   */
   truncatedStub(
     request: DnsRequest | Uint8Array,
     signer: TsigVerified | undefined,
     now: number,
+    cookie: Uint8Array | undefined,
   ): Uint8Array {
     if (request instanceof Uint8Array) return bareHeader(request, FLAG_TC, 0);
+    this.w.cookie = cookie;
     this.w.begin(request, responseFlags(request, FLAG_TC, Rcode.NOERROR));
     return this.finish(request, signer, now);
   }
 
   private handle(request: Uint8Array, context: DnsRequestContext): DnsResponse | undefined {
     const metrics = this.metrics;
+    const w = this.w;
+    w.cookie = undefined;
+    this.addressVerified = false;
     if (request.length < HEADER_SIZE) {
       metrics.dropped('short');
       return undefined;
@@ -182,7 +200,20 @@ class NodeResponder implements DnsResponder {
       const wire = bareHeader(request, 0, Rcode.FORMERR);
       return this.done(wire, Rcode.FORMERR, 'error', undefined, request, undefined, now);
     }
-    const w = this.w;
+
+    if (this.cookies !== undefined && req.cookie.status !== 'absent') {
+      if (req.cookie.status === 'malformed') {
+        // RFC 7873 §5.2.2; the reply carries no cookie (there is none to echo).
+        metrics.cookie('malformed');
+        w.begin(req, responseFlags(req, 0, Rcode.FORMERR));
+        const wire = this.finish(req, undefined, now);
+        return this.done(wire, Rcode.FORMERR, 'error', undefined, req, undefined, now);
+      }
+      const check = this.cookies.check(req.cookie.cookie, context.remoteAddress, now);
+      metrics.cookie(check.outcome);
+      w.cookie = check.reply;
+      this.addressVerified = check.outcome === 'valid';
+    }
 
     // UPDATE budgets come before any other work, signature checks included.
     let network = '0';
@@ -245,7 +276,7 @@ class NodeResponder implements DnsResponder {
     }
     if (!tcp) {
       // Never a partial RRset: the client retries over TCP.
-      wire = this.truncatedStub(req, signer, now);
+      wire = this.truncatedStub(req, signer, now, w.cookie);
       return this.done(wire, Rcode.NOERROR, 'truncated', result.qname, req, signer, now);
     }
     w.begin(req, responseFlags(req, 0, Rcode.SERVFAIL));
@@ -293,7 +324,18 @@ class NodeResponder implements DnsResponder {
     now: number,
   ): DnsResponse {
     this.metrics.response(kind, rcode);
-    return new NodeDnsResponse(wire, rcode, kind, qname, this, request, signer, now);
+    return new NodeDnsResponse(
+      wire,
+      rcode,
+      kind,
+      qname,
+      this,
+      request,
+      signer,
+      now,
+      this.w.cookie,
+      this.addressVerified,
+    );
   }
 
   /** Last resort: an unsigned SERVFAIL header, or nothing if even that fails. */
@@ -315,6 +357,8 @@ class NodeResponder implements DnsResponder {
         request,
         undefined,
         0,
+        undefined,
+        false,
       );
     } catch {
       return undefined;

@@ -2,16 +2,19 @@
  * Parse step of the request chain: the decoded message (RFC 1035 §4.1) plus
  * the few facts every later step needs — where the question section ends
  * (responses echo it byte for byte, so 0x20 mixed case survives), the EDNS
- * parameters (RFC 6891 §6.1.3) and whether a TSIG RR is present (RFC 8945).
+ * parameters (RFC 6891 §6.1.3) with the COOKIE option (RFC 7873) and
+ * whether a TSIG RR is present (RFC 8945).
  */
 
 import { RRType } from '../../dns/wire/constants.js';
+import { type CookieLookup, findCookie } from '../../dns/wire/cookie.js';
 import { HEADER_SIZE } from '../../dns/wire/header.js';
 import { type DnsMessage, decodeMessage } from '../../dns/wire/message.js';
 import { readU16 } from '../../protocol/bytes.js';
 
 /** Header bits a response copies from the request: RD (RFC 1035) and CD (RFC 4035 §3.1.6). */
 const COPIED_FLAGS = 0x0100 | 0x0010;
+const NO_COOKIE: CookieLookup = { status: 'absent' };
 
 /** A request that decoded. Fields are read-only views of it. */
 export class DnsRequest {
@@ -33,6 +36,8 @@ export class DnsRequest {
   readonly ednsVersion: number;
   /** DNSSEC OK (RFC 3225: copied into the response's OPT). */
   readonly dnssecOk: boolean;
+  /** The EDNS COOKIE option (RFC 7873): absent, malformed (FORMERR) or present. */
+  readonly cookie: CookieLookup;
   /** A TSIG RR appears anywhere in the message. */
   readonly hasTsig: boolean;
 
@@ -50,6 +55,7 @@ export class DnsRequest {
     let udpSize = 0;
     let version = 0;
     let dnssecOk = false;
+    let cookie = NO_COOKIE;
     let hasTsig = false;
     for (const rr of message.additionals) {
       if (rr.type === RRType.OPT) {
@@ -57,6 +63,9 @@ export class DnsRequest {
         udpSize = rr.class;
         version = (rr.ttl >>> 16) & 0xff;
         dnssecOk = (rr.ttl & 0x8000) !== 0;
+        if (rr.data.kind === 'OPT' && rr.data.options.length > 0) {
+          cookie = findCookie(rr.data.options);
+        }
       } else if (rr.type === RRType.TSIG) {
         hasTsig = true;
       }
@@ -71,6 +80,7 @@ export class DnsRequest {
     this.ednsUdpSize = udpSize;
     this.ednsVersion = version;
     this.dnssecOk = dnssecOk;
+    this.cookie = cookie;
     this.hasTsig = hasTsig;
   }
 }

@@ -20,6 +20,8 @@ export interface NodeResponderConfig {
   readonly dns: {
     /** TTL of every answer, and the SOA MINIMUM (negative-caching TTL). */
     readonly ttl: number;
+    /** Answer DNS Cookies (RFC 7873; default true). False ignores the COOKIE option. */
+    readonly cookies?: boolean | undefined;
   };
   readonly apex: {
     readonly a?: string | undefined;

@@ -7,6 +7,7 @@
  */
 import type { TsigFailureCode } from '../../dns/tsig.js';
 import type { ResponseKind } from './responder.js';
+import type { CookieOutcome } from './server-cookies.js';
 
 /** Why a request got no reply at all. */
 export type DropReason =
@@ -45,6 +46,8 @@ export interface ResponderMetrics {
   update(outcome: UpdateOutcome): void;
   /** A request whose TSIG did not verify (answered per RFC 8945 §5.2). */
   tsigFailure(code: TsigFailureCode): void;
+  /** A request that carried a DNS COOKIE option (RFC 7873), by what it amounted to. */
+  cookie(outcome: CookieOutcome): void;
   /** An unexpected exception inside the responder (the request got SERVFAIL). */
   internalError(error: unknown): void;
 }
@@ -55,6 +58,7 @@ export const NO_RESPONDER_METRICS: ResponderMetrics = {
   dropped() {},
   update() {},
   tsigFailure() {},
+  cookie() {},
   internalError() {},
 };
 
@@ -81,6 +85,10 @@ export class CountingResponderMetrics implements ResponderMetrics {
 
   tsigFailure(code: TsigFailureCode): void {
     this.bump(`tsig:${code}`);
+  }
+
+  cookie(outcome: CookieOutcome): void {
+    this.bump(`cookie:${outcome}`);
   }
 
   internalError(error: unknown): void {

@@ -40,6 +40,12 @@ export interface DnsResponse {
    */
   readonly authenticated: boolean;
   /**
+   * The request carried a valid DNS Server Cookie (RFC 7873) that this node
+   * minted for its source address: over UDP, that address is proven, so
+   * neither the response byte budget nor RRL withholds the reply.
+   */
+  readonly addressVerified?: boolean;
+  /**
    * Builds the minimal TC=1 reply to the same request, for RRL "slip":
    * a rate-limited client is told to retry over TCP instead of being dropped.
    * Call it before the next `respond` on the same responder.

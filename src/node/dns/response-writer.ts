@@ -4,12 +4,14 @@
  * byte, so owner names of answers are compression pointers into it and come
  * out in exactly the case the client sent (DNS 0x20, RFC 1035 §4.1.4).
  * TXT values are cut into 255-octet character-strings (RFC 1035 §3.3.14);
- * the OPT record follows RFC 6891 §6.1.
+ * the OPT record follows RFC 6891 §6.1 and carries at most the COOKIE option
+ * (RFC 7873 §5.2), exactly when the responder set one for this request.
  *
  * One writer per responder: `respond` is synchronous and never re-entered,
  * and {@link ResponseWriter.finish} returns a copy the caller owns.
  */
 import { MAX_MESSAGE_SIZE, RRClass, RRType } from '../../dns/wire/constants.js';
+import { EDNS_COOKIE } from '../../dns/wire/cookie.js';
 import { encodeFail } from '../../dns/wire/errors.js';
 import { HEADER_SIZE } from '../../dns/wire/header.js';
 import { type DnsRecord, writeRecord } from '../../dns/wire/message.js';
@@ -46,6 +48,11 @@ export class ResponseWriter {
   private readonly counts = [0, 0, 0];
   // UTF-8 staging for TXT values; grows to the largest value seen.
   private scratch = new Uint8Array(2048);
+  /**
+   * COOKIE option data (Client ‖ Server Cookie) that {@link opt} appends,
+   * or `undefined` for an OPT without options. Set per request.
+   */
+  cookie: Uint8Array | undefined = undefined;
 
   /** Starts a response: header with zero counts, then the echoed question section. */
   begin(req: DnsRequest, flags: number, echoQuestion = true): void {
@@ -112,16 +119,27 @@ export class ResponseWriter {
     w.u32(ttl); // MINIMUM = negative-caching TTL (RFC 2308 §4)
   }
 
-  /** Appends our OPT RR: payload size 1232, version 0, no options (RFC 6891 §6.1.2). */
+  /**
+   * Appends our OPT RR: payload size 1232, version 0 (RFC 6891 §6.1.2); no
+   * options, or the COOKIE option when {@link cookie} is set.
+   */
   opt(extendedRcode: number, dnssecOk: boolean): void {
     const w = this.w;
+    const cookie = this.cookie;
     w.u8(0); // root owner
     w.u16(RRType.OPT);
     w.u16(ADVERTISED_UDP_SIZE);
     w.u8(extendedRcode);
     w.u8(0); // version
     w.u16(dnssecOk ? 0x8000 : 0);
-    w.u16(0); // RDLENGTH
+    if (cookie === undefined) {
+      w.u16(0); // RDLENGTH
+    } else {
+      w.u16(4 + cookie.length);
+      w.u16(EDNS_COOKIE);
+      w.u16(cookie.length);
+      w.bytes(cookie);
+    }
     this.counts[ADDITIONAL]!++;
   }
 

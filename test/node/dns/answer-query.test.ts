@@ -292,6 +292,7 @@ describe('header handling', () => {
         dropped() {},
         update() {},
         tsigFailure() {},
+        cookie() {},
         internalError() {
           throw new Error('sink too');
         },
