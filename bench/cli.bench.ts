@@ -198,7 +198,7 @@ async function nodeFloor(): Promise<number> {
 async function benchCli(haveBuilt: boolean): Promise<void> {
   const node = await startMeshNode(ZONE, {
     // Bench traffic from one address would trip the node's per-client limits.
-    env: { DMP_DNS_RRL_RATE: '0' },
+    env: { DMP_DNS_RRL_RATE: '0', DMP_DNS_RESPONSE_BYTES_PER_NETWORK: '0' },
   });
   const variants = haveBuilt ? [true, false] : [false];
   const samples = new Map(

@@ -11,8 +11,9 @@
 # spawn to the first successful `dig` answer for a stored name (polled from
 # CPU 1 when pinned). Env: OURS_DIR (run directory, required), PORT_OURS (DNS,
 # default 15480), PORT_OURS_HTTP (default 15481), OURS_PROBE (name to ask;
-# default the first line of STORE_DIR/../names.txt). The node runs with RRL off
-# (DMP_DNS_RRL_RATE=0, as the anchors' NSD) and without UPDATE budgets (the
+# default the first line of STORE_DIR/../names.txt). The node runs with RRL and
+# the per-network response byte budget off (DMP_DNS_RRL_RATE=0,
+# DMP_DNS_RESPONSE_BYTES_PER_NETWORK=0, as the anchors' NSD) and without UPDATE budgets (the
 # write rows measure the write path, not the budgets), answer TTL 300 and an
 # apex SOA/NS/A so negative answers carry the SOA like NSD's.
 set -euo pipefail
@@ -47,7 +48,7 @@ start() {
     (($(nproc) > 1)) && dpin=(taskset -c 1)
   fi
   t0=$(date +%s%N)
-  DMP_DNS_RRL_RATE=0 DMP_UPDATE_RATE=0 DMP_UPDATE_RATE_PER_NETWORK=0 DMP_TSIG_KEY_RATE=0 \
+  DMP_DNS_RRL_RATE=0 DMP_DNS_RESPONSE_BYTES_PER_NETWORK=0 DMP_UPDATE_RATE=0 DMP_UPDATE_RATE_PER_NETWORK=0 DMP_TSIG_KEY_RATE=0 \
     DMP_DNS_TTL=300 DMP_DNS_APEX_NS="ns1.mesh.test" \
     DMP_DNS_APEX_SOA_RNAME="hostmaster.mesh.test" DMP_DNS_APEX_A=127.0.0.1 \
     "${pin[@]}" node "$ROOT/dist/cli/node-main.js" --data-dir "$OURS_DIR/data" --zone mesh.test \

@@ -9,7 +9,9 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { rcodeName } from '../dns/wire/constants.js';
 import type { ResponseKind } from './dns/responder.js';
 import type { DropReason, ResponderMetrics, UpdateOutcome } from './dns/responder-metrics.js';
+import type { ResponseByteBudget } from './dns/response-budget.js';
 import type { ResponseRateLimiter } from './dns/rrl.js';
+import type { CookieOutcome } from './dns/server-cookies.js';
 import type {
   DnsSocketCounter,
   DnsSocketEvent,
@@ -30,6 +32,7 @@ export interface NodeMetricsOptions {
   readonly records: RecordStore;
   readonly now: () => number;
   readonly rrl?: ResponseRateLimiter;
+  readonly responseBudget?: ResponseByteBudget;
   /** Called with unexpected responder exceptions (for logging). */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -56,7 +59,7 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
   });
   const socketEvents = new Counter({
     name: 'dmp_dns_socket_events_total',
-    help: 'Listener events by transport and event (requests, responses, RRL slips/drops, TCP lifecycle).',
+    help: 'Listener events by transport and event (requests, responses, RRL and byte-budget slips/drops, TCP lifecycle).',
     labelNames: ['transport', 'event'],
     registers: [registry],
   });
@@ -80,9 +83,44 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
         this.set({ action: 'sent' }, c.sent);
         this.set({ action: 'slipped' }, c.slipped);
         this.set({ action: 'dropped' }, c.dropped);
+        this.set({ action: 'pressured-start' }, rrl.pressuredStarts);
       },
     });
   }
+  if (options.responseBudget?.enabled) {
+    const budget = options.responseBudget;
+    new Gauge({
+      name: 'dmp_dns_response_budget_responses',
+      help:
+        'Per-network UDP response byte budget totals since start, by action ' +
+        '(sent, slipped, dropped; pressured-start: new buckets given little credit).',
+      labelNames: ['action'],
+      registers: [registry],
+      collect() {
+        const c = budget.counters;
+        this.set({ action: 'sent' }, c.sent);
+        this.set({ action: 'slipped' }, c.slipped);
+        this.set({ action: 'dropped' }, c.dropped);
+        this.set({ action: 'pressured-start' }, c.pressuredStarts);
+      },
+    });
+    new Gauge({
+      name: 'dmp_dns_response_budget_sent_bytes',
+      help: 'UDP reply octets sent within the per-network byte budget since start.',
+      registers: [registry],
+      collect() {
+        this.set(budget.counters.sentBytes);
+      },
+    });
+  }
+  const cookies = new Counter({
+    name: 'dmp_dns_cookies_total',
+    help:
+      'Requests with a DNS COOKIE option (RFC 7873), by outcome: client-only, valid ' +
+      '(source proven: exempt from UDP limits), invalid (answered with a fresh cookie), malformed (FORMERR).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
 
   const queryChildren = new Map<string, Counter.Internal>();
   const queryChild = (outcome: string, kind: string) => {
@@ -111,6 +149,7 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
     return child;
   };
   const updateChildren = new Map<UpdateOutcome, Counter.Internal>();
+  const cookieChildren = new Map<CookieOutcome, Counter.Internal>();
 
   const responder: ResponderMetrics = {
     response(kind: ResponseKind, rcode: number) {
@@ -129,6 +168,14 @@ export function createNodeMetrics(options: NodeMetricsOptions): NodeMetrics {
     },
     tsigFailure(code) {
       tsigFailures.labels(code).inc();
+    },
+    cookie(outcome: CookieOutcome) {
+      let child = cookieChildren.get(outcome);
+      if (!child) {
+        child = cookies.labels(outcome);
+        cookieChildren.set(outcome, child);
+      }
+      child.inc();
     },
     internalError(error) {
       options.onInternalError?.(error);

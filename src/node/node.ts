@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NodeConfig } from './config/node-config.js';
 import { createNodeResponder } from './dns/node-responder.js';
+import { ResponseByteBudget } from './dns/response-budget.js';
 import { ResponseRateLimiter } from './dns/rrl.js';
 import type { DnsBoundAddress } from './dns/transport/listeners.js';
 import { startDnsListeners } from './dns/transport/listeners.js';
@@ -66,10 +67,16 @@ export async function startNode(
       responsesPerSecond: config.dns.rrlResponsesPerSecond,
       slip: config.dns.rrlSlip,
     });
+    // All UDP replies to a client network, in octets, in front of RRL (same slip).
+    const responseBudget = new ResponseByteBudget({
+      bytesPerSecond: config.dns.responseBytesPerNetwork,
+      slip: config.dns.rrlSlip,
+    });
     const metrics = createNodeMetrics({
       records: stores.records,
       now,
       rrl,
+      responseBudget,
       onInternalError: (err) => log.error({ err: String(err) }, 'DNS responder error'),
     });
     const responder = createNodeResponder(
@@ -87,6 +94,7 @@ export async function startNode(
       logger: log,
       metrics: metrics.transport,
       rrl,
+      responseBudget,
       maxTcpConnections: config.dns.maxTcpConnections,
       tcpIdleTimeoutMs: config.dns.tcpIdleTimeoutMs,
     });

@@ -80,6 +80,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       ttl: num('DMP_DNS_TTL'),
       rrlResponsesPerSecond: dnsRrl.responsesPerSecond,
       rrlSlip: num('DMP_DNS_RRL_SLIP'),
+      // DMP_DNS_RATE/BURST = 0 switch this off too, unless it is set itself.
+      responseBytesPerNetwork:
+        num('DMP_DNS_RESPONSE_BYTES_PER_NETWORK') ?? (dnsRrl.off ? 0 : undefined),
+      cookies: bool('DMP_DNS_COOKIES'),
     }),
     apex: prune({
       a: str('DMP_DNS_APEX_A'),
@@ -175,28 +179,33 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
  * excess; this node uses response-rate limiting per client network instead
  * (see src/node/dns/rrl.ts for why). Both variables set to 0 mean "no
  * limit" in the reference, and do here: RRL is turned off unless
- * `DMP_DNS_RRL_RATE` says otherwise. Any other value cannot be honoured as
- * such and is reported.
+ * `DMP_DNS_RRL_RATE` says otherwise, and so is the per-network response
+ * byte budget (`off`) unless `DMP_DNS_RESPONSE_BYTES_PER_NETWORK` is set.
+ * Any other value cannot be honoured as such and is reported.
  */
 function dnsRateLimit(
   rate: number | undefined,
   burst: number | undefined,
   rrlRate: number | undefined,
-): { responsesPerSecond: number | undefined; notices: string[] } {
+): { responsesPerSecond: number | undefined; off: boolean; notices: string[] } {
   if (rate === undefined && burst === undefined) {
-    return { responsesPerSecond: rrlRate, notices: [] };
+    return { responsesPerSecond: rrlRate, off: false, notices: [] };
   }
   const disables = (rate !== undefined && rate <= 0) || (burst !== undefined && burst <= 0);
   if (disables && rrlRate === undefined) {
     return {
       responsesPerSecond: 0,
+      off: true,
       notices: [
-        'DMP_DNS_RATE/DMP_DNS_BURST = 0: DNS rate limiting is off (response-rate limiting disabled), as in the reference',
+        'DMP_DNS_RATE/DMP_DNS_BURST = 0: DNS rate limiting is off (response-rate limiting ' +
+          'and, unless DMP_DNS_RESPONSE_BYTES_PER_NETWORK is set, the per-network response ' +
+          'byte budget disabled), as in the reference',
       ],
     };
   }
   return {
     responsesPerSecond: rrlRate,
+    off: disables,
     notices: [
       `DMP_DNS_RATE/DMP_DNS_BURST are not honoured as a per-address query limit: this node ` +
         `limits UDP responses per client network (RRL, DMP_DNS_RRL_RATE); ` +

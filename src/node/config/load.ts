@@ -119,6 +119,13 @@ export function validateNodeConfig(c: NodeConfig): string[] {
   port('http.port', c.http.port);
   positive('dns.ttl', c.dns.ttl);
   positive('cleanupIntervalSeconds', c.cleanupIntervalSeconds);
+  const budget = c.dns.responseBytesPerNetwork;
+  if (!(typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) {
+    p.push(
+      'DMP_DNS_RESPONSE_BYTES_PER_NETWORK (dns.responseBytesPerNetwork) must be ≥ 0 (0 = off)',
+    );
+  }
+  if (typeof c.dns.cookies !== 'boolean') p.push('dns.cookies must be true or false');
   if (!isSqliteSynchronous(c.store.synchronous)) {
     p.push(
       `DMP_SQLITE_SYNCHRONOUS (store.synchronous) must be ${SQLITE_SYNCHRONOUS_MODES.join(' or ')}, ` +

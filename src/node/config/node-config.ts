@@ -40,6 +40,13 @@ export interface NodeConfig {
     readonly rrlResponsesPerSecond: number;
     /** Every Nth rate-limited response is sent truncated (TC=1) instead of dropped. */
     readonly rrlSlip: number;
+    /**
+     * UDP reply octets per second per client network (IPv4 /24, IPv6 /56),
+     * over all replies, before RRL (0 disables; docs/security.md).
+     */
+    readonly responseBytesPerNetwork: number;
+    /** Answer DNS Cookies (RFC 7873); a valid server cookie exempts a request from UDP limits. */
+    readonly cookies: boolean;
     readonly maxTcpConnections: number;
     readonly tcpIdleTimeoutMs: number;
   };
@@ -130,6 +137,11 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     ttl: 60,
     rrlResponsesPerSecond: 200,
     rrlSlip: 2,
+    // 1 MB/s to one network is ~800 maximal (1,232 B) DMP answers a second,
+    // more than a resolver farm behind one /24 asks for (answers are cached
+    // for their TTL); over budget, a resolver is sent to TCP, never refused.
+    responseBytesPerNetwork: 1_000_000,
+    cookies: true,
     maxTcpConnections: 1024,
     tcpIdleTimeoutMs: 10_000,
   },

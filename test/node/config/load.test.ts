@@ -121,6 +121,30 @@ describe('node configuration', () => {
     expect(configFromEnv({}).notices).toEqual([]);
   });
 
+  it('UDP amplification: a 1 MB/s response byte budget per network and cookies by default', () => {
+    expect(loadNodeConfig().dns).toMatchObject({
+      responseBytesPerNetwork: 1_000_000,
+      cookies: true,
+    });
+    const c = loadNodeConfig({
+      env: { DMP_DNS_RESPONSE_BYTES_PER_NETWORK: '250000', DMP_DNS_COOKIES: '0' },
+    });
+    expect(c.dns).toMatchObject({ responseBytesPerNetwork: 250_000, cookies: false });
+    // DMP_DNS_RATE/BURST = 0 switch the byte budget off too, unless it is set itself.
+    for (const env of [{ DMP_DNS_RATE: '0' }, { DMP_DNS_BURST: '0', DMP_DNS_RRL_RATE: '50' }]) {
+      expect(loadNodeConfig({ env }).dns.responseBytesPerNetwork).toBe(0);
+    }
+    const own = { DMP_DNS_RATE: '0', DMP_DNS_RESPONSE_BYTES_PER_NETWORK: '5000' };
+    expect(loadNodeConfig({ env: own }).dns.responseBytesPerNetwork).toBe(5000);
+    expect(loadNodeConfig({ env: { DMP_DNS_RATE: '50' } }).dns.responseBytesPerNetwork).toBe(
+      1_000_000,
+    );
+    expect(() => loadNodeConfig({ env: { DMP_DNS_RESPONSE_BYTES_PER_NETWORK: '-1' } })).toThrow(
+      /DMP_DNS_RESPONSE_BYTES_PER_NETWORK/,
+    );
+    expect(() => loadNodeConfig({ env: { DMP_DNS_COOKIES: 'maybe' } })).toThrow(/DMP_DNS_COOKIES/);
+  });
+
   it('refuses loose TSIG scope while self-service registration is on', () => {
     const env = {
       DMP_REGISTRATION_ENABLED: '1',

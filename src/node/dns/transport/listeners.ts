@@ -11,6 +11,7 @@
 import { isIP } from 'node:net';
 import type { Logger } from '../../log.js';
 import type { DnsResponder, DnsTransport } from '../responder.js';
+import { type ResponseBudgetOptions, ResponseByteBudget } from '../response-budget.js';
 import { ResponseRateLimiter, type RrlOptions } from '../rrl.js';
 import { type DnsTransportMetrics, NO_DNS_METRICS } from './metrics.js';
 import { TcpListener } from './tcp-listener.js';
@@ -27,6 +28,8 @@ export interface DnsListenerOptions {
   readonly metrics?: DnsTransportMetrics;
   /** UDP response-rate limiting; omit (or set rates ≤ 0) to disable. */
   readonly rrl?: ResponseRateLimiter | RrlOptions;
+  /** UDP reply octets per client network, before RRL; omit (or set a rate ≤ 0) to disable. */
+  readonly responseBudget?: ResponseByteBudget | ResponseBudgetOptions;
   /** Requested UDP SO_RCVBUF/SO_SNDBUF in bytes (default 4 MiB; the kernel may cap it). */
   readonly udpBufferBytes?: number;
   /** Open TCP connections over all hosts (default 1024); when full, the oldest idle one makes room. */
@@ -62,6 +65,8 @@ export interface DnsListeners {
   readonly addresses: readonly DnsBoundAddress[];
   /** The limiter in use (for its counters), if any. */
   readonly rrl: ResponseRateLimiter | undefined;
+  /** The response byte budget in use (for its counters), if any. */
+  readonly responseBudget: ResponseByteBudget | undefined;
   /** Currently open TCP connections. */
   readonly tcpConnections: number;
   /** Open TCP connections with nothing in progress (the ones a full pool may close). */
@@ -109,6 +114,10 @@ export async function startDnsListeners(
     options.rrl === undefined || options.rrl instanceof ResponseRateLimiter
       ? options.rrl
       : new ResponseRateLimiter(options.rrl);
+  const budget =
+    options.responseBudget === undefined || options.responseBudget instanceof ResponseByteBudget
+      ? options.responseBudget
+      : new ResponseByteBudget(options.responseBudget);
   const pool = new TcpConnectionPool(
     {
       responder,
@@ -126,6 +135,7 @@ export async function startDnsListeners(
     logger,
     metrics,
     rrl: rrl?.enabled ? rrl : undefined,
+    budget: budget?.enabled ? budget : undefined,
     bufferBytes: options.udpBufferBytes ?? 4 * 1024 * 1024,
     ipv6Only,
   };
@@ -160,9 +170,15 @@ export async function startDnsListeners(
       if (!(isAddressInUse(err) && attempt < attempts)) throw err;
     }
   }
-  const handle = listenersHandle(bound, pool, rrl, options.closeTimeoutMs ?? 5_000);
+  const handle = listenersHandle(bound, pool, rrl, budget, options.closeTimeoutMs ?? 5_000);
   logger.info(
-    { port: handle.port, hosts, tcp: bound.tcp.length > 0, rrl: rrl?.enabled ?? false },
+    {
+      port: handle.port,
+      hosts,
+      tcp: bound.tcp.length > 0,
+      rrl: rrl?.enabled ?? false,
+      responseBytesPerNetwork: budget?.enabled ? budget.bytesPerSecond : 0,
+    },
     'DNS listeners started',
   );
   return handle;
@@ -172,6 +188,7 @@ function listenersHandle(
   bound: Bound,
   pool: TcpConnectionPool,
   rrl: ResponseRateLimiter | undefined,
+  responseBudget: ResponseByteBudget | undefined,
   closeTimeoutMs: number,
 ): DnsListeners {
   const addresses: DnsBoundAddress[] = [
@@ -183,6 +200,7 @@ function listenersHandle(
     port: bound.udp[0]!.port,
     addresses,
     rrl,
+    responseBudget,
     get tcpConnections() {
       return pool.size;
     },

@@ -19,6 +19,10 @@ export type DnsSocketEvent =
   | 'rrl-slip'
   /** RRL suppressed a UDP reply. */
   | 'rrl-drop'
+  /** The client network's response byte budget replaced a UDP reply with a TC=1 stub. */
+  | 'budget-slip'
+  /** The client network's response byte budget suppressed a UDP reply. */
+  | 'budget-drop'
   /** A socket, send or responder error (logged, never thrown). */
   | 'error'
   /** A TCP connection was accepted. */

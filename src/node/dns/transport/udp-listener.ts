@@ -1,6 +1,7 @@
 /**
  * DNS over UDP (RFC 1035 §4.2.1): one datagram in, at most one datagram out,
- * with response-rate limiting (see `../rrl.ts`) applied to what goes out.
+ * with the per-network response byte budget (`../response-budget.ts`) and
+ * then response-rate limiting (`../rrl.ts`) applied to what goes out.
  *
  * Concurrency: the responder is synchronous, so each datagram is answered to
  * completion inside its 'message' event and a socket handles exactly one
@@ -14,6 +15,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Logger } from '../../log.js';
 import type { DnsResponder } from '../responder.js';
+import type { ResponseByteBudget } from '../response-budget.js';
 import { type ResponseRateLimiter, RrlAction } from '../rrl.js';
 import type { DnsSocketCounter, DnsTransportMetrics } from './metrics.js';
 import { ThrottledLog } from './throttled-log.js';
@@ -28,6 +30,8 @@ export interface UdpListenerOptions {
   readonly metrics: DnsTransportMetrics;
   /** Shared across sockets so a client's budget does not depend on which one it hits. */
   readonly rrl?: ResponseRateLimiter | undefined;
+  /** Reply octets per client network, checked before RRL; shared across sockets like `rrl`. */
+  readonly budget?: ResponseByteBudget | undefined;
   /** SO_RCVBUF / SO_SNDBUF request; the kernel may cap it (Linux: net.core.rmem_max). */
   readonly bufferBytes: number;
   /** For an IPv6 socket: refuse IPv4-mapped traffic (needed when an IPv4 wildcard is bound too). */
@@ -116,22 +120,38 @@ export class UdpListener {
         return;
       }
       let wire = response.wire;
-      const rrl = this.options.rrl;
-      // RRL exists against reflection from spoofed sources. Two kinds of
-      // reply are exempt: one to a TSIG-verified request (its source cannot
-      // be spoofed without the key, and a lost reply makes the writer time
-      // out after its write was applied), and any UPDATE reply (it echoes
+      const { rrl, budget } = this.options;
+      // The byte budget and RRL exist against reflection from spoofed
+      // sources. Three kinds of reply are exempt: one to a TSIG-verified
+      // request (its source cannot be spoofed without the key, and a lost
+      // reply makes the writer time out after its write was applied), one to
+      // a request with a valid server cookie (RFC 7873: minted for that very
+      // address, so the source is proven), and any UPDATE reply (it echoes
       // only header and zone section, so it is never larger than the request:
       // no amplification; the UPDATE work itself is budgeted before it runs).
-      if (rrl?.enabled && !response.authenticated && response.kind !== 'update') {
-        const action = rrl.account(peer.address, response.kind, response.qname);
-        if (action === RrlAction.Drop) {
-          counter.count('rrl-drop');
-          return;
+      if (!response.authenticated && !response.addressVerified && response.kind !== 'update') {
+        let action: RrlAction = RrlAction.Send;
+        if (budget !== undefined) {
+          action = budget.account(peer.address, wire.length);
+          if (action === RrlAction.Drop) {
+            counter.count('budget-drop');
+            return;
+          }
+          if (action === RrlAction.Slip) {
+            counter.count('budget-slip');
+            wire = response.truncated();
+          }
         }
-        if (action === RrlAction.Slip) {
-          counter.count('rrl-slip');
-          wire = response.truncated();
+        if (action === RrlAction.Send && rrl !== undefined) {
+          action = rrl.account(peer.address, response.kind, response.qname);
+          if (action === RrlAction.Drop) {
+            counter.count('rrl-drop');
+            return;
+          }
+          if (action === RrlAction.Slip) {
+            counter.count('rrl-slip');
+            wire = response.truncated();
+          }
         }
       }
       // The responder fits replies to the client's EDNS size; this only
