@@ -9,10 +9,31 @@
  * Supported: string or URL input; `method`, `headers` as a plain object,
  * string `body`, `signal`. Redirects are never followed (callers treat a 3xx
  * as a failure). The response offers `status`, `ok`, `headers.get`, `body`
- * (a web ReadableStream) and `text()`.
+ * (a web ReadableStream, for callers that bound their own reads) and
+ * `text()`, which reads at most {@link MAX_RESPONSE_BODY_BYTES} and fails
+ * with {@link HttpBodyTooLargeError} beyond: a hostile or broken server
+ * cannot make the CLI buffer an endless body.
  */
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
+
+/** Default cap of {@link HttpResponse.text}: 64 KiB (a node's JSON answers are under 2 KiB). */
+export const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
+
+/** A response body longer than the reader's cap; the connection was closed at the cap. */
+export class HttpBodyTooLargeError extends Error {
+  override readonly name = 'HttpBodyTooLargeError';
+  constructor(
+    readonly url: string,
+    /** The cap, in octets. */
+    readonly limit: number,
+    /** The length the server declared (Content-Length), when it declared one. */
+    readonly declared?: number,
+  ) {
+    const what = declared === undefined ? 'more than' : `${declared} octets, more than`;
+    super(`response body from ${url} is ${what} the ${limit}-octet limit`);
+  }
+}
 
 /** What a caller may read from a response. */
 export interface HttpResponse {
@@ -20,7 +41,13 @@ export interface HttpResponse {
   readonly ok: boolean;
   readonly headers: { get(name: string): string | null };
   readonly body: ReadableStream<Uint8Array> | null;
-  text(): Promise<string>;
+  /**
+   * The body as UTF-8, at most `maxBytes` octets (default
+   * {@link MAX_RESPONSE_BODY_BYTES}). A longer body (declared or streamed)
+   * rejects with {@link HttpBodyTooLargeError} as soon as it passes the cap,
+   * and the connection is closed; nothing beyond the cap is buffered.
+   */
+  text(maxBytes?: number): Promise<string>;
 }
 
 /** The request options accepted (a subset of `RequestInit`). */
@@ -31,7 +58,28 @@ export interface HttpRequestInit {
   readonly signal?: AbortSignal | null;
 }
 
-function toResponse(res: IncomingMessage): HttpResponse {
+async function readCapped(res: IncomingMessage, url: string, maxBytes: number): Promise<string> {
+  const length = res.headers['content-length'];
+  const declared = length === undefined ? undefined : Number(length);
+  if (declared !== undefined && declared > maxBytes) {
+    res.destroy();
+    throw new HttpBodyTooLargeError(url, maxBytes, declared);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > maxBytes) {
+      res.destroy();
+      throw new HttpBodyTooLargeError(url, maxBytes);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function toResponse(res: IncomingMessage, url: string): HttpResponse {
   let body: ReadableStream<Uint8Array> | null = null;
   const stream = (): ReadableStream<Uint8Array> => {
     body ??= Readable.toWeb(res) as ReadableStream<Uint8Array>;
@@ -50,10 +98,8 @@ function toResponse(res: IncomingMessage): HttpResponse {
     get body() {
       return stream();
     },
-    async text() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of res) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+    text(maxBytes = MAX_RESPONSE_BODY_BYTES) {
+      return readCapped(res, url, maxBytes);
     },
   };
 }
@@ -77,7 +123,7 @@ export async function nodeHttpFetch(
     signal: init.signal ?? undefined,
   };
   return new Promise<HttpResponse>((resolve, reject) => {
-    const req = lib.request(url, options, (res) => resolve(toResponse(res)));
+    const req = lib.request(url, options, (res) => resolve(toResponse(res, url.href)));
     req.on('error', reject);
     req.end(init.body);
   });

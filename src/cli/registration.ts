@@ -15,10 +15,17 @@ import { pythonStrip } from '../protocol/records/python-text.js';
 import { type CliConfig, effectiveDomain } from './config/fields.js';
 import { nodeHostArg, stripPortAndBrackets } from './endpoint.js';
 import { describeError, networkError, userError } from './errors.js';
-import { type HttpRequestInit, nodeHttpFetch } from './node-http-fetch.js';
+import {
+  HttpBodyTooLargeError,
+  type HttpRequestInit,
+  MAX_RESPONSE_BODY_BYTES,
+  nodeHttpFetch,
+} from './node-http-fetch.js';
 
 /** Per-request budget, as the reference. */
 export const REGISTRATION_TIMEOUT_MS = 10_000;
+/** Most octets of a registration answer read (a real one is under 2 KiB). */
+export const REGISTRATION_MAX_BODY_BYTES = MAX_RESPONSE_BODY_BYTES;
 
 const SUBJECT_SHAPE =
   /^[a-z0-9][a-z0-9._+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -76,8 +83,15 @@ async function request(url: string, init: HttpRequestInit, what: string): Promis
   try {
     const res = await nodeHttpFetch(url, { ...init, signal });
     status = res.status;
-    text = await res.text();
+    text = await res.text(REGISTRATION_MAX_BODY_BYTES);
   } catch (err) {
+    if (err instanceof HttpBodyTooLargeError) {
+      throw networkError(
+        `${what}: the answer from ${url} is larger than ${REGISTRATION_MAX_BODY_BYTES / 1024} KiB ` +
+          '(a registration answer is under 2 KiB), so it was not read — check that --node names a DMP node',
+        { cause: err },
+      );
+    }
     const why = signal.aborted
       ? `no response within ${REGISTRATION_TIMEOUT_MS / 1000} s`
       : describeError(err);
