@@ -7,8 +7,8 @@
  *
  * One nsupdate process sends 5,000 TSIG-signed UPDATEs over UDP, one after
  * the other, each as soon as the previous reply arrived. Every one must be
- * answered NOERROR, every value stored, and the node's RRL must have dropped
- * or slipped nothing. UPDATE/s is printed for the record (never asserted).
+ * answered NOERROR, every value stored, and the node's RRL and response byte
+ * budget must have dropped or slipped nothing. UPDATE/s is printed for the record (never asserted).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -61,6 +61,9 @@ describeWith(['nsupdate'], 'rrl-never-drops-authenticated-writes', () => {
     expect(r.code).toBe(0);
     expect(await metric(node, 'dmp_dns_rrl_responses', 'action="dropped"')).toBe(0);
     expect(await metric(node, 'dmp_dns_rrl_responses', 'action="slipped"')).toBe(0);
+    // Nor the per-network response byte budget (UPDATE replies are exempt).
+    expect(await metric(node, 'dmp_dns_socket_events_total', 'event="budget-drop"')).toBe(0);
+    expect(await metric(node, 'dmp_dns_socket_events_total', 'event="budget-slip"')).toBe(0);
     let stored = 0;
     for (let n = 0; n < 100; n++)
       stored += (await tcpTxt(node.port, `w${n}.${ZONE}`)).values.length;
