@@ -10,12 +10,20 @@
  * Files are read with surrounding whitespace stripped (Python's
  * `str.strip()`, so a trailing newline from `echo` does not change the
  * identity). The passphrase is never printed or logged.
+ *
+ * A passphrase file that its group or others may read or write (any bit of
+ * `mode & 0o077`) is refused (exit 1) with the `chmod 600` that fixes it,
+ * as ssh refuses such a private key: the passphrase is the identity. The
+ * mode is read from the opened file, so it cannot change between check
+ * and read. Pipes (`--passphrase-file <(pass show dmp)`) and other
+ * non-regular files are not checked; nor is anything on Windows, where
+ * the mode bits mean nothing.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { pythonStrip } from '../protocol/records/python-text.js';
 import type { CliConfig } from './config/fields.js';
 import { expandHome } from './config/paths.js';
-import { describeError, userError } from './errors.js';
+import { CliError, describeError, userError } from './errors.js';
 import { warn } from './output.js';
 
 /** Which source supplied the passphrase (for diagnostics, never the value). */
@@ -29,12 +37,34 @@ export interface PassphraseOptions {
   readonly prompt?: (question: string) => Promise<string>;
 }
 
+/** Permission bits for group and others: none may be set on a passphrase file. */
+const FOREIGN_ACCESS = 0o077;
+
 async function readPassphraseFile(path: string): Promise<string | undefined> {
+  const cannotRead = (err: unknown) =>
+    userError(`cannot read passphrase file ${path}: ${describeError(err)}`, { cause: err });
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    return pythonStrip(await readFile(path, 'utf8'));
+    handle = await open(path, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw userError(`cannot read passphrase file ${path}: ${describeError(err)}`, { cause: err });
+    throw cannotRead(err);
+  }
+  try {
+    const st = await handle.stat();
+    if (process.platform !== 'win32' && st.isFile() && (st.mode & FOREIGN_ACCESS) !== 0) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw userError(
+        `passphrase file ${path} is accessible by other users (mode ${mode}) — refusing to use it; ` +
+          `run \`chmod 600 ${path}\``,
+      );
+    }
+    return pythonStrip(await handle.readFile('utf8'));
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw cannotRead(err);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -93,7 +93,7 @@ describe('dnsmesh local commands', () => {
   it('reads the passphrase from --passphrase-file and from config passphrase_file', async () => {
     const { writeFile } = await import('node:fs/promises');
     const file = `${home.root}/pass.txt`;
-    await writeFile(file, `${PASS.DMP_PASSPHRASE}\n`);
+    await writeFile(file, `${PASS.DMP_PASSPHRASE}\n`, { mode: 0o600 });
     const r = await home.run(['--passphrase-file', file, 'identity', 'show', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).signing_public_key).toBe(show.signing_public_key);
