@@ -2,10 +2,13 @@
  * The `dnsmesh-node` command line (also `dnsmesh node`): runs the DMP node daemon, and manages its TSIG keys.
  *
  *   dnsmesh-node [options]                 serve DNS (5353) and HTTP (8053) on loopback
- *   dnsmesh-node key add NAME [--scope S]  mint a TSIG key, print a BIND key file
+ *   dnsmesh-node key add NAME [--scope S]  mint a TSIG key, print a BIND key file (or --out FILE)
  *   dnsmesh-node key list | key revoke NAME
  *
  * Options override `DMP_*` environment variables, which override `--config FILE`.
+ * The state options (`--config`, `--zone`, `--data-dir`, `--db-path`) mean the
+ * same before a subcommand as after it: `dnsmesh-node --data-dir D key list`
+ * reads D.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { NodeConfigInput } from '../node/config/node-config.js';
@@ -83,6 +86,22 @@ function commonOptions(cmd: Command): Command {
     .option('--db-path <file>', 'sqlite database (DMP_DB_PATH)');
 }
 
+/**
+ * The options of `cmd` over those given to its parents, nearest last: with
+ * positional options (`enablePositionalOptions`), commander keeps each
+ * command's own, and `dnsmesh-node --data-dir D key add alice` would
+ * otherwise mint into ./dnsmesh-data.
+ */
+function optionsWithParents<T>(cmd: Command): T {
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c !== null; c = c.parent) chain.unshift(c);
+  const out: Record<string, unknown> = {};
+  for (const c of chain) {
+    for (const [k, v] of Object.entries(c.opts())) if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
 async function serve(flags: ServeFlags): Promise<void> {
   const notices: string[] = [];
   const config = await loadConfig(flags, (n) => notices.push(n));
@@ -113,11 +132,17 @@ async function serve(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+/**
+ * Runs `fn` on the node's key store. `check` sees the zone first and may
+ * throw, before the data directory or database is created.
+ */
 async function withKeyStore<T>(
   flags: ServeFlags,
   fn: (store: import('../node/store/types.js').TsigKeyStore, zone: string) => T,
+  check?: (zone: string) => void,
 ): Promise<T> {
   const config = await loadConfig(flags);
+  check?.(config.zone);
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   mkdirSync(dirname(config.dbPath), { recursive: true, mode: 0o700 });
@@ -148,34 +173,70 @@ export function buildNodeProgram(): Command {
     .addOption(new Option('--log-format <format>', 'log format').choices(['text', 'json']))
     .action((flags: ServeFlags) => serve(flags));
 
-  const key = program.command('key').description('manage TSIG keys');
+  // The state options on `key` too, so `dnsmesh-node key --data-dir D list` works.
+  const key = commonOptions(program.command('key')).description('manage TSIG keys');
   commonOptions(key.command('add <name>'))
     .description('mint a TSIG key (hmac-sha256) and print it as a BIND key file for nsupdate')
     .option(
       '--scope <suffix>',
-      'owner suffix the key may write (repeatable; default: the whole zone)',
+      'owner suffix inside the zone the key may write (repeatable; * matches within one ' +
+        'label, e.g. slot-*.mb-*.ZONE; default: the whole zone)',
       collect,
     )
     .option('--ttl <seconds>', 'key lifetime (default: never expires)', int)
-    .action(async (name: string, flags: ServeFlags & { scope?: string[]; ttl?: number }) => {
-      const { addTsigKey, bindKeyFile } = await import('../node/admin/tsig-key-admin.js');
-      const out = await withKeyStore(flags, (store, zone) =>
-        bindKeyFile(
+    .option('--out <file>', 'write the key file to FILE, created with mode 0600, not to stdout')
+    .option('--force', 'replace an active key of that name (new secret and scope); overwrite --out')
+    .addHelpText(
+      'after',
+      '\nThe key file holds the secret. Write it with --out (owner-only, 0600), not with a\n' +
+        'shell redirect, which creates a file others can read (0644 under the usual umask):\n' +
+        '  dnsmesh-node key add alice --out alice.key && nsupdate -k alice.key\n',
+    )
+    .action(async (name: string, _local: unknown, cmd: Command) => {
+      const flags = optionsWithParents<
+        ServeFlags & { scope?: string[]; ttl?: number; out?: string; force?: boolean }
+      >(cmd);
+      const force = flags.force === true;
+      const { addTsigKey, bindKeyFile, checkScope } = await import(
+        '../node/admin/tsig-key-admin.js'
+      );
+      const keyFile = await import('./node-key-file.js');
+      if (flags.out !== undefined) {
+        const problem = keyFile.checkKeyFileTarget(flags.out, force);
+        if (problem !== undefined) fail(problem);
+      }
+      const record = await withKeyStore(
+        flags,
+        (store, zone) =>
           addTsigKey(store, {
             name,
             zone,
             scope: flags.scope,
             ttlSeconds: flags.ttl,
+            force,
             now: Math.floor(Date.now() / 1000),
           }),
-        ),
+        (zone) => checkScope(flags.scope ?? [], zone),
       ).catch((err: Error) => fail(err.message));
-      process.stdout.write(out);
+      const text = bindKeyFile(record);
+      if (flags.out === undefined) {
+        const warning = keyFile.stdoutSecretWarning();
+        if (warning !== undefined) process.stderr.write(`dnsmesh-node: warning: ${warning}\n`);
+        process.stdout.write(text);
+        return;
+      }
+      await keyFile
+        .writeKeyFile(flags.out, text, force)
+        .catch((err: Error) =>
+          fail(`key ${record.name} was minted, but writing ${flags.out} failed: ${err.message}`),
+        );
+      process.stdout.write(`wrote key ${record.name} to ${flags.out} (mode 0600)\n`);
     });
   commonOptions(key.command('list'))
     .description('list active TSIG keys (names and scopes; never secrets)')
     .option('--json', 'machine-readable output')
-    .action(async (flags: ServeFlags & { json?: boolean }) => {
+    .action(async (_local: unknown, cmd: Command) => {
+      const flags = optionsWithParents<ServeFlags & { json?: boolean }>(cmd);
       const now = Math.floor(Date.now() / 1000);
       const keys = await withKeyStore(flags, (store) => store.listActive(now));
       const rows = keys.map((k) => ({
@@ -193,8 +254,8 @@ export function buildNodeProgram(): Command {
     });
   commonOptions(key.command('revoke <name>'))
     .description('revoke a TSIG key')
-    .action(async (name: string, flags: ServeFlags) => {
-      const ok = await withKeyStore(flags, (store, zone) =>
+    .action(async (name: string, _local: unknown, cmd: Command) => {
+      const ok = await withKeyStore(optionsWithParents<ServeFlags>(cmd), (store, zone) =>
         store.revoke(name.endsWith('.') || name.includes('.') ? name : `${name}.${zone}.`),
       );
       if (!ok) fail(`no key named ${name}`, 1);
