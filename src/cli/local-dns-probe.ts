@@ -12,6 +12,8 @@ import { UdpTransport } from '../dns/client/udp-transport.js';
 import { Rcode } from '../dns/wire/constants.js';
 import { encodeMessage } from '../dns/wire/message.js';
 import { txtAdd, updateMessage } from '../dns/wire/update.js';
+import { endpointHost } from './endpoint.js';
+import { parseResolverEntry } from './resolver-entries.js';
 
 /** Ports tried, in order: the dev port first, then the standard one. */
 export const PROBE_PORTS: readonly number[] = [5353, 53];
@@ -52,14 +54,48 @@ export async function looksLikeDmpNode(
   }
 }
 
-/** The first probe port on `host` that answers like a DMP node. */
+/**
+ * The first port on `host` that answers like a DMP node: `firstPorts` (the
+ * ports the user already named for that host), then {@link PROBE_PORTS}.
+ */
 export async function probeLocalNodeDns(
   host: string,
   timeoutMs = 1500,
+  firstPorts: readonly number[] = [],
 ): Promise<{ host: string; port: number } | undefined> {
   if (host === '') return undefined;
-  for (const port of PROBE_PORTS) {
+  for (const port of new Set([...firstPorts, ...PROBE_PORTS])) {
     if (await looksLikeDmpNode(host, port, timeoutMs)) return { host, port };
   }
   return undefined;
+}
+
+/**
+ * Ports of the `dns_resolvers` entries on `host`: a user whose resolver is
+ * `127.0.0.1:5354` and whose node is `http://127.0.0.1:8054` has said where
+ * the node's DNS listens, and that beats guessing 5353 (where another node,
+ * or an mDNS responder, may answer).
+ */
+export function resolverPortsOn(host: string, resolvers: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const raw of resolvers) {
+    try {
+      const entry = parseResolverEntry(raw);
+      if (entry.host.toLowerCase() === host.toLowerCase() && entry.port !== undefined) {
+        out.push(entry.port);
+      }
+    } catch {
+      // A bad entry is reported where the resolvers are used.
+    }
+  }
+  return out;
+}
+
+/** {@link probeLocalNodeDns} on the endpoint host, ports named in `dns_resolvers` first. */
+export function probeConfiguredNodeDns(config: {
+  endpoint: string;
+  dns_resolvers: readonly string[];
+}): Promise<{ host: string; port: number } | undefined> {
+  const host = endpointHost(config.endpoint);
+  return probeLocalNodeDns(host, 1500, resolverPortsOn(host, config.dns_resolvers));
 }

@@ -91,6 +91,10 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
     .option('--no-probe-local-dns', "skip probing the endpoint host for the node's DNS port")
     .option('--allow-tofu', 'deliver signature-valid messages while no contact is pinned')
     .option('--require-dnssec', 'drop DNS answers without the AD bit')
+    .option(
+      '--claim-provider <url|self>',
+      'first-contact provider: `self` = your own node (--endpoint), or its URL',
+    )
     .action((username, opts) =>
       done(import('./commands/init.js').then((m) => m.runInit(context(), username, opts))),
     );

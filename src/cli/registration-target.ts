@@ -11,7 +11,7 @@
 import type { CliConfig } from './config/fields.js';
 import { endpointHost, stripPortAndBrackets } from './endpoint.js';
 import { userError } from './errors.js';
-import { probeLocalNodeDns } from './local-dns-probe.js';
+import { probeLocalNodeDns, resolverPortsOn } from './local-dns-probe.js';
 import { type NodeTarget, nodeTarget } from './registration.js';
 
 /** The node a registration command talks to, and how the user named it (for messages). */
@@ -75,7 +75,7 @@ export async function updateTarget(
   ) {
     return { host: probed, port: config.local_node_dns_port, how: 'init probe' };
   }
-  const found = await probeLocalNodeDns(host);
+  const found = await probeLocalNodeDns(host, 1500, resolverPortsOn(host, config.dns_resolvers));
   if (found !== undefined) return { host, port: found.port, how: 'probed now' };
   return { host, port: 53, how: 'default port' };
 }

@@ -258,8 +258,12 @@ async function deliverClaim(
     value: record.value,
     ttl: record.ttl,
     endpoint,
+    // The receiver-zone claim for a recipient on our node, and a provider
+    // claim when our own zone is the provider (`init --claim-provider self`),
+    // go straight to our node's DNS listener: it is that zone's server.
     target:
-      provider === undefined && normalizeZone(contact.domain) === normalizeZone(ctx.domain)
+      (provider === undefined ? normalizeZone(contact.domain) : normalizeZone(provider.zone)) ===
+      normalizeZone(ctx.domain)
         ? ctx.localNodeDns
         : undefined,
   };

@@ -69,7 +69,7 @@ async function endpointCheck(config: CliConfig): Promise<Check> {
 }
 
 async function localDnsCheck(config: CliConfig): Promise<Check | undefined> {
-  const { looksLikeDmpNode, probeLocalNodeDns } = await import('../local-dns-probe.js');
+  const { looksLikeDmpNode, probeConfiguredNodeDns } = await import('../local-dns-probe.js');
   if (config.local_node_dns_server !== '' && config.local_node_dns_port !== 0) {
     const target = `${config.local_node_dns_server}:${config.local_node_dns_port}`;
     if (await looksLikeDmpNode(config.local_node_dns_server, config.local_node_dns_port, 2000)) {
@@ -88,7 +88,7 @@ async function localDnsCheck(config: CliConfig): Promise<Check | undefined> {
     };
   }
   if (config.endpoint === '') return undefined;
-  const found = await probeLocalNodeDns(endpointHost(config.endpoint));
+  const found = await probeConfiguredNodeDns(config);
   if (found !== undefined) {
     return {
       status: 'WARN',
@@ -146,8 +146,8 @@ async function repair(ctx: CliContext, config: CliConfig): Promise<number> {
       'doctor --repair needs an endpoint to probe — set endpoint in config.yaml first',
     );
   }
-  const { probeLocalNodeDns } = await import('../local-dns-probe.js');
-  const found = await probeLocalNodeDns(endpointHost(config.endpoint));
+  const { probeConfiguredNodeDns } = await import('../local-dns-probe.js');
+  const found = await probeConfiguredNodeDns(config);
   if (found === undefined) {
     throw userError(
       `no DMP node answered on ${endpointHost(config.endpoint)} ports 5353/53 — start the node, open ` +

@@ -5,10 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
+import { zoneFromUrl } from '../claim-providers.js';
 import { defaultConfig } from '../config/fields.js';
 import { saveConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
-import { endpointHost, normalizeEndpoint } from '../endpoint.js';
+import { normalizeEndpoint } from '../endpoint.js';
 import { userError } from '../errors.js';
 import { eprintln, println } from '../output.js';
 import { formatResolverEntry, parseResolverList } from '../resolver-entries.js';
@@ -27,6 +28,7 @@ export interface InitOptions {
   probeLocalDns: boolean;
   allowTofu?: boolean;
   requireDnssec?: boolean;
+  claimProvider?: string;
 }
 
 /** Default read pool of a fresh config (Cloudflare, then Google). */
@@ -65,7 +67,62 @@ function resolverPool(opts: InitOptions): string[] {
       );
     }
   }
+  // A single --dns-host is the user's choice of resolver: do not put the
+  // public pool (which the reader prefers) in front of it.
+  if (opts.dnsHost !== undefined && opts.dnsHost.trim() !== '') return [];
   return opts.defaultResolvers ? [...DEFAULT_RESOLVERS] : [];
+}
+
+/**
+ * `--claim-provider`: `self` makes the user's own node (`--endpoint`, zone
+ * `--domain`) the first-contact provider — the local demo and closed groups
+ * whose members share a node; a URL names another provider, whose zone is
+ * the URL's host.
+ */
+function claimProvider(
+  raw: string | undefined,
+  endpoint: string,
+  domain: string,
+): { override: string; zone: string } | undefined {
+  if (raw === undefined) return undefined;
+  const value = raw.trim();
+  if (value.toLowerCase() === 'self') {
+    if (endpoint === '') {
+      throw userError('--claim-provider self needs --endpoint (your node is the provider)');
+    }
+    return { override: endpoint, zone: domain };
+  }
+  const override = normalizeEndpoint(value);
+  const zone = zoneFromUrl(override);
+  if (zone === '') {
+    throw userError(
+      `--claim-provider ${JSON.stringify(raw)}: give the provider's URL with its DNS name (https://node.example), or \`self\` for your own node`,
+    );
+  }
+  return { override, zone };
+}
+
+/** Names of well-known public resolvers, to say who sees the user's lookups. */
+const RESOLVER_OPERATORS: Readonly<Record<string, string>> = {
+  '1.1.1.1': 'Cloudflare',
+  '1.0.0.1': 'Cloudflare',
+  '8.8.8.8': 'Google',
+  '8.8.4.4': 'Google',
+  '9.9.9.9': 'Quad9',
+};
+
+function whoSeesLookups(config: {
+  dns_resolvers: readonly string[];
+  dns_host: string | null;
+  dns_port: number;
+}): string {
+  const named = (entry: string) => {
+    const operator = RESOLVER_OPERATORS[entry];
+    return operator === undefined ? entry : `${entry} (${operator})`;
+  };
+  if (config.dns_resolvers.length > 0) return config.dns_resolvers.map(named).join(', ');
+  if (config.dns_host) return `${config.dns_host}:${config.dns_port}`;
+  return "this system's resolvers (/etc/resolv.conf)";
 }
 
 export async function runInit(
@@ -94,10 +151,15 @@ export async function runInit(
   config.identity_domain = (opts.identityDomain ?? '').trim();
   config.allow_tofu = opts.allowTofu === true;
   config.dnssec_required = opts.requireDnssec === true;
+  const provider = claimProvider(opts.claimProvider, config.endpoint, domain);
+  if (provider !== undefined) {
+    config.claim_provider_override = provider.override;
+    config.claim_provider_zone = provider.zone;
+  }
 
   if (config.endpoint !== '' && opts.probeLocalDns) {
-    const { probeLocalNodeDns } = await import('../local-dns-probe.js');
-    const found = await probeLocalNodeDns(endpointHost(config.endpoint));
+    const { probeConfiguredNodeDns } = await import('../local-dns-probe.js');
+    const found = await probeConfiguredNodeDns(config);
     if (found !== undefined) {
       config.local_node_dns_server = found.host;
       config.local_node_dns_port = found.port;
@@ -107,6 +169,13 @@ export async function runInit(
 
   await saveConfig(ctx.paths, config);
   println(`wrote config to ${configPath}`);
+  println(
+    `  your DNS lookups go to: ${whoSeesLookups(config)} — they see which zones you poll ` +
+      '(not what you read); choose with --dns-resolvers',
+  );
+  if (provider !== undefined) {
+    println(`  first-contact provider: ${provider.zone} via ${provider.override}`);
+  }
   if (config.endpoint !== '' && config.local_node_dns_server === '') {
     const why = opts.probeLocalDns
       ? "no DMP node answered on the endpoint host's DNS ports (5353, 53)"
