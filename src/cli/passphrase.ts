@@ -98,6 +98,10 @@ export async function loadPassphrase(
   return { passphrase: await prompt(`Passphrase for ${who}: `), source: 'prompt' };
 }
 
+// What arrived after the newline that ended the previous answer (a paste of
+// both entries at `init`, or type-ahead); the next prompt starts from it.
+let typedAhead = '';
+
 /**
  * Reads one line from the terminal without echoing it. Fails (exit 1) when
  * stdin is not a terminal, since a script would otherwise hang forever.
@@ -117,7 +121,10 @@ export async function promptHidden(question: string): Promise<string> {
   input.setEncoding('utf8');
   return new Promise<string>((resolve, reject) => {
     let answer = '';
-    const finish = (error?: Error) => {
+    let done = false;
+    const finish = (rest: string, error?: Error) => {
+      done = true;
+      typedAhead = rest;
       input.off('data', onData);
       input.setRawMode(false);
       input.pause();
@@ -126,12 +133,21 @@ export async function promptHidden(question: string): Promise<string> {
       else resolve(answer);
     };
     const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return finish();
-        if (ch === '\u0003') return finish(userError('interrupted at the passphrase prompt'));
+      const chars = [...chunk];
+      for (let i = 0; i < chars.length; i++) {
+        const ch = chars[i]!;
+        const rest = () => chars.slice(i + 1).join('');
+        if (ch === '\r' || ch === '\n') {
+          // A CRLF pair ends one line, not two.
+          const next = chars[i + 1] === '\n' && ch === '\r' ? i + 2 : i + 1;
+          return finish(chars.slice(next).join(''));
+        }
+        if (ch === '\u0003') return finish('', userError('interrupted at the passphrase prompt'));
         if (ch === '\u0004') {
-          if (answer === '') return finish(userError('no passphrase entered (end of input)'));
-          return finish();
+          if (answer === '') {
+            return finish('', userError('no passphrase entered (end of input)'));
+          }
+          return finish(rest());
         }
         if (ch === '\u007f' || ch === '\b') answer = [...answer].slice(0, -1).join('');
         else if (ch === '\u0015') answer = '';
@@ -139,5 +155,11 @@ export async function promptHidden(question: string): Promise<string> {
       }
     };
     input.on('data', onData);
+    if (typedAhead !== '') {
+      const pending = typedAhead;
+      typedAhead = '';
+      onData(pending);
+      if (done) return;
+    }
   });
 }

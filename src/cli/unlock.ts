@@ -44,6 +44,17 @@ async function loadCrypto(): Promise<typeof import('../protocol/crypto/identity.
   return import('../protocol/crypto/identity.js');
 }
 
+/** The identity `passphrase` derives with the config's salt (no tripwire, nothing saved). */
+export async function deriveIdentityFrom(
+  ctx: CliContext,
+  config: CliConfig,
+  passphrase: string,
+): Promise<IdentityKeys> {
+  const salt = kdfSalt(ctx, config);
+  const { deriveIdentity } = await loadCrypto();
+  return deriveIdentity(passphrase, salt);
+}
+
 /**
  * Derives the identity from the passphrase (see passphrase.ts for the
  * sources). With `tripwire`, a mismatch with `verify_pubkey` fails with exit

@@ -477,7 +477,7 @@ const shellQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  * `dnsmesh …args` for `user` on a pseudo-terminal (util-linux `script`);
  * returns the exit result, `stdout` being everything the terminal showed.
  */
-export function onTty(user: CliUser, args: readonly string[]): Promise<ExecResult> {
+export function onTty(user: CliUser, args: readonly string[], input?: string): Promise<ExecResult> {
   const argv = [
     process.execPath,
     '--import',
@@ -490,5 +490,6 @@ export function onTty(user: CliUser, args: readonly string[]): Promise<ExecResul
   return run('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], {
     env: cleanEnv(user.env),
     timeoutMs: 30_000,
+    ...(input === undefined ? {} : { input }),
   });
 }

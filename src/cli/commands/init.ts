@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
+import { toHex } from '../../protocol/bytes.js';
 import { zoneFromUrl } from '../claim-providers.js';
 import { defaultConfig } from '../config/fields.js';
 import { saveConfig } from '../config/store.js';
@@ -157,6 +158,19 @@ export async function runInit(
     config.claim_provider_zone = provider.zone;
   }
 
+  // Settle the passphrase before anything is written: asked twice on a
+  // terminal, and the key it derives recorded at once (the typo tripwire).
+  const { choosePassphrase } = await import('../passphrase-choice.js');
+  const chosen = await choosePassphrase(config, {
+    passphraseFile: ctx.passphraseFile,
+    env: ctx.env,
+  });
+  if (chosen !== undefined) {
+    const { deriveIdentityFrom } = await import('../unlock.js');
+    const keys = await deriveIdentityFrom(ctx, config, chosen.passphrase);
+    config.verify_pubkey = toHex(keys.ed25519Public);
+  }
+
   if (config.endpoint !== '' && opts.probeLocalDns) {
     const { probeConfiguredNodeDns } = await import('../local-dns-probe.js');
     const found = await probeConfiguredNodeDns(config);
@@ -186,7 +200,10 @@ export async function runInit(
     );
   }
   println(
-    'Next: export DMP_PASSPHRASE (or set passphrase_file in config.yaml), then run `dnsmesh identity show`.',
+    chosen === undefined
+      ? 'Next: export DMP_PASSPHRASE (or set passphrase_file in config.yaml), then run `dnsmesh identity show`; ' +
+          'the first passphrase you use becomes your identity.'
+      : 'Next: `dnsmesh identity show` prints your fingerprint; the same passphrase unlocks it every time.',
     `Back up ${configPath}: its kdf_salt plus your passphrase is your identity — without the salt it cannot be recovered.`,
   );
   return 0;
