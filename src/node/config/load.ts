@@ -1,7 +1,9 @@
 /**
  * Assembles the effective {@link NodeConfig}: defaults ← YAML file ← `DMP_*`
  * environment ← flags, then validates it. Every problem is reported at once
- * as a {@link NodeConfigError} with one line per issue.
+ * as a {@link NodeConfigError} with one line per issue. Every key and
+ * variable is listed in docs/configuration.md; the file's keys and their
+ * types are in schema.ts.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -11,6 +13,7 @@ import { ClientAddressResolver } from '../http/client-address.js';
 import { CrossSiteGuard } from '../http/cross-site.js';
 import { isSqliteSynchronous, SQLITE_SYNCHRONOUS_MODES } from '../store/sqlite/synchronous.js';
 import { configFromEnv } from './env.js';
+import { checkConfigFile } from './file-check.js';
 import { DEFAULT_NODE_CONFIG, type NodeConfig, type NodeConfigInput } from './node-config.js';
 
 export class NodeConfigError extends Error {
@@ -40,7 +43,10 @@ export function loadNodeConfig(options: LoadConfigOptions = {}): NodeConfig {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {
         problems.push(`${options.file}: expected a mapping at the top level`);
       } else {
-        fromFile = parsed as NodeConfigInput;
+        // Only well-typed, known keys are merged; the rest are reported.
+        const checked = checkConfigFile(parsed as Record<string, unknown>);
+        for (const problem of checked.problems) problems.push(`${options.file}: ${problem}`);
+        fromFile = checked.config;
       }
     } catch (err) {
       problems.push(`${options.file}: ${(err as Error).message.split('\n')[0]}`);
