@@ -69,13 +69,42 @@ function verified(values: readonly string[], now: number): HeartbeatRecord[] {
   return out;
 }
 
-async function readValues(reader: TxtReader, name: string): Promise<string[] | undefined> {
+/** Values at `name`; `undefined` when there are none; `'unreachable'` when no resolver answered. */
+async function readValues(
+  reader: TxtReader,
+  name: string,
+): Promise<string[] | undefined | 'unreachable'> {
   try {
     const answer = await reader.readTxt(name);
+    if (answer.status === 'error') return 'unreachable';
     return answer.status === 'found' ? answer.values : undefined;
   } catch {
-    return undefined;
+    return 'unreachable';
   }
+}
+
+/** The providers, split by whether the seed's heartbeat could be read at all. */
+export interface ClaimProviderList {
+  /** Providers to use. */
+  readonly providers: ClaimProvider[];
+  /**
+   * The seed, when no resolver answered for its heartbeat: its claims would
+   * fail the same way (ten lookups per receive pass), so `recv` leaves it
+   * out of the pass and says so once. `send` still tries it (and says when
+   * a message's first-contact pointer did not go out).
+   */
+  readonly unreachable: ClaimProvider[];
+}
+
+/** {@link buildClaimProviders} with the providers and the unreachable seed apart. */
+export async function buildClaimProviderList(
+  config: CliConfig,
+  reader: TxtReader,
+  now: number = Math.floor(Date.now() / 1000),
+): Promise<ClaimProviderList> {
+  const unreachable: ClaimProvider[] = [];
+  const providers = await collectProviders(config, reader, now, (p) => unreachable.push(p));
+  return { providers, unreachable };
 }
 
 function providerOf(hb: HeartbeatRecord): ClaimProvider & { spk: string; ts: bigint } {
@@ -93,6 +122,16 @@ export async function buildClaimProviders(
   config: CliConfig,
   reader: TxtReader,
   now: number = Math.floor(Date.now() / 1000),
+): Promise<ClaimProvider[]> {
+  const { providers, unreachable } = await buildClaimProviderList(config, reader, now);
+  return [...providers, ...unreachable];
+}
+
+async function collectProviders(
+  config: CliConfig,
+  reader: TxtReader,
+  now: number,
+  onUnreachableSeed: (seed: ClaimProvider) => void,
 ): Promise<ClaimProvider[]> {
   if (config.claim_provider_override !== '') {
     const zone = config.claim_provider_zone || zoneFromUrl(config.claim_provider_override);
@@ -118,7 +157,7 @@ export async function buildClaimProviders(
   // Union of every feed that has at least one verifying wire, de-duplicated by value.
   const wires = new Set<string>();
   for (const values of feeds) {
-    if (values !== undefined && verified(values, now).length > 0)
+    if (Array.isArray(values) && verified(values, now).length > 0)
       for (const v of values) wires.add(v);
   }
   const ranked = verified([...wires], now)
@@ -134,6 +173,10 @@ export async function buildClaimProviders(
     add(p);
   }
 
+  if (seedValues === 'unreachable') {
+    onUnreachableSeed({ ...SEED_PROVIDER });
+    return out;
+  }
   const seed = seedProvider(seedValues, now);
   if (seed !== undefined) add(seed);
   return out;

@@ -8,6 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { ReceiveOptions, ReceiveProgress, ReceiveResult } from '../../client/receive.js';
+import type { ClaimProvider } from '../../client/send.js';
 import { asCliError } from '../client-errors.js';
 import { type ClientSession, openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
@@ -97,6 +98,28 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The seed provider does not answer through the user's resolvers (a local
+ * demo, a closed network): its claims would fail every pass, so the pass
+ * leaves it out and this says so once, with the fix, instead of a warning
+ * about unanswered lookups on every `recv` and every `--watch` pass.
+ */
+async function unreachableProviderNotice(
+  ctx: CliContext,
+  unreachable: readonly ClaimProvider[],
+): Promise<void> {
+  const zones = unreachable.map((p) => p.zone).join(', ');
+  const { shouldShowOnce } = await import('../notices.js');
+  if (!(await shouldShowOnce(ctx.paths, `provider-unreachable:${zones}`))) return;
+  eprintln(
+    `  note: the first-contact provider ${zones} does not answer through your resolvers, so recv ` +
+      "skips it: a stranger's first message reaches you only through a provider you both use. " +
+      'If you and your contacts use one node, make it your provider: set ' +
+      'claim_provider_override: <its URL> and claim_provider_zone: <its zone> in ' +
+      `${ctx.paths.configPath} (said once; \`dnsmesh doctor\` checks it any time).`,
+  );
+}
+
 export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<number> {
   const session = await openClientSession(ctx, { network: true });
   const stop = new AbortController();
@@ -107,9 +130,10 @@ export async function runRecv(ctx: CliContext, opts: RecvOptions): Promise<numbe
   process.once('SIGTERM', onSignal);
   const bar = progress();
   try {
-    const { buildClaimProviders } = await import('../claim-providers.js');
-    const providers = await buildClaimProviders(session.config, session.reader);
+    const { buildClaimProviderList } = await import('../claim-providers.js');
+    const { providers, unreachable } = await buildClaimProviderList(session.config, session.reader);
     trace(`claim providers: ${providers.map((p) => p.zone).join(', ') || 'none'}`);
+    if (unreachable.length > 0) await unreachableProviderNotice(ctx, unreachable);
     const zones = new Set(session.client.contacts.map((c) => c.domain || session.config.domain))
       .size;
     const options: ReceiveOptions = {
