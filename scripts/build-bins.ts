@@ -28,10 +28,11 @@
  * paths everyone runs (`node dist/cli/main.js`, the package.json `bin`
  * entries, the Dockerfile, deploy/dnsmesh-node.service) stay the same.
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { VERSION } from '../src/version.js';
 import {
   daemonBundleExternal,
   nodeDefaultCrypto,
@@ -57,6 +58,13 @@ export interface BinFile {
 
 /** Writes the bundles into `outDir` (emptied first) and returns their sizes. */
 export async function buildBins(outDir: string): Promise<BinFile[]> {
+  // `--version` and /health print src/version.ts; a release must not ship another number.
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  if (version !== VERSION) {
+    throw new Error(`src/version.ts says ${VERSION}, package.json ${version}: make them equal`);
+  }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const fired = new Set<Rewrite>();

@@ -12,6 +12,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { NodeConfigInput } from '../node/config/node-config.js';
+import { VERSION } from '../version.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -160,6 +161,7 @@ export function buildNodeProgram(): Command {
     .description(
       'DNS Mesh Protocol node: authoritative DNS + RFC 2136 UPDATE/TSIG + registration API',
     )
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .showHelpAfterError()
     .enablePositionalOptions();
   commonOptions(program)

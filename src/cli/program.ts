@@ -5,6 +5,7 @@
  * or HTTP code, and `send` loads only what sending needs.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { VERSION } from '../version.js';
 import { resolveCliPaths } from './config/paths.js';
 import type { CliContext } from './context.js';
 import { userError } from './errors.js';
@@ -52,6 +53,7 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
       'per-node token dir (overrides DMP_TOKENS_HOME; default <config-home>/tokens)',
     )
     .option('--passphrase-file <file>', 'read the identity passphrase from this file for this run')
+    .version(VERSION, '-V, --version', 'print the version and exit')
     .showSuggestionAfterError(true)
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // Set before any subcommand exists: commander copies these settings at creation.

@@ -101,6 +101,20 @@ describe('cli-bundle', () => {
     expect(show.stdout).toContain('▀');
   });
 
+  it('prints the package version from both bundles (no package.json beside them)', async () => {
+    const { version } = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const [file, args] of [
+      ['main.js', ['--version']],
+      ['node-main.js', ['--version']],
+      ['main.js', ['node', '--version']],
+    ] as const) {
+      const r = await run(process.execPath, [join(out, file), ...args], { env: cleanEnv() });
+      expect(r, `${file} ${args.join(' ')}`).toMatchObject({ code: 0, stdout: `${version}\n` });
+    }
+  });
+
   it('runs the daemon through `dnsmesh node`', async () => {
     const help = await alice.ok(['node', '--help']);
     expect(help.stdout).toMatch(/^Usage: dnsmesh-node /);

@@ -35,6 +35,8 @@ export interface ApiServices {
   /** Per-token buckets of multi-tenant writes, keyed by token hash. */
   readonly tokenBuckets: TokenBuckets;
   readonly challenges: ChallengeBook;
+  /** Monotonic seconds when the API was built (the node's start), for `/health`'s uptime. */
+  readonly startedAt: number;
 }
 
 /** Builds the shared state: limiters on the injected monotonic clock, an empty challenge book. */
@@ -59,5 +61,6 @@ export function createServices(deps: HttpApiDeps, config: HttpApiConfig): ApiSer
     clientAddress: new ClientAddressResolver(config.trustedProxies ?? []),
     tokenBuckets: new TokenBuckets(bucketOptions),
     challenges: new ChallengeBook({ random: deps.random }),
+    startedAt: clock.monotonic(),
   };
 }

@@ -2,6 +2,7 @@
 import { Gauge } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordStore } from '../../../src/node/store/types.js';
+import { VERSION } from '../../../src/version.js';
 import {
   type ApiHarness,
   bearer,
@@ -47,13 +48,25 @@ function failing(overrides: Partial<RecordStore>): DepsOverrides {
 }
 
 describe('/health and /stats', () => {
-  it('reports ok, in the reference JSON layout', async () => {
+  it('reports ok, in the reference JSON layout, then the version and uptime', async () => {
     const api = await start();
     const r = await call(api.url('/health'));
     expect(r.status).toBe(200);
-    expect(r.text).toBe('{"status": "ok"}');
+    // The reference's field first and unchanged; ours after it.
+    expect(r.text).toBe(`{"status": "ok", "version": "${VERSION}", "uptime_seconds": 0}`);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.headers.get('content-length')).toBe(String(r.text.length));
+  });
+
+  it('counts uptime in whole seconds of the monotonic clock since the API started', async () => {
+    const api = await start();
+    api.clock.monotonic += 42.9;
+    api.clock.now -= 3600; // a wall-clock step does not move it
+    expect((await call(api.url('/health'))).body).toEqual({
+      status: 'ok',
+      version: VERSION,
+      uptime_seconds: 42,
+    });
   });
 
   it('reports 503 degraded when a store query throws', async () => {
@@ -68,7 +81,7 @@ describe('/health and /stats', () => {
     const r = await call(api.url('/health'));
     expect(r).toMatchObject({
       status: 503,
-      body: { status: 'degraded', store: 'unavailable' },
+      body: { status: 'degraded', store: 'unavailable', version: VERSION, uptime_seconds: 0 },
     });
     expect(r.text).not.toContain('database is locked');
     expect(api.logs.some((l) => l.includes('database is locked'))).toBe(true);
@@ -111,7 +124,8 @@ describe('/health and /stats', () => {
     const r = await call(api.url('/health'), { method: 'HEAD' });
     expect(r.status).toBe(200);
     expect(r.text).toBe('');
-    expect(r.headers.get('content-length')).toBe('16');
+    const get = await call(api.url('/health'));
+    expect(r.headers.get('content-length')).toBe(String(get.text.length));
     expect(await requestCount(api, 'HEAD', 200)).toBe(1);
   });
 

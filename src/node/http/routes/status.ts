@@ -1,9 +1,12 @@
 /**
  * Unauthenticated status routes (node spec §4.3): `GET /health` exercises
- * the record store (a wedged database must not look healthy to probes),
+ * the record store (a wedged database must not look healthy to probes) and
+ * adds, after the reference's fields, the package `version` and the
+ * node's `uptime_seconds`,
  * `GET /stats` reports the number of unexpired records, and `/` is a small
  * informational landing page.
  */
+import { VERSION } from '../../../version.js';
 import type { Route } from '../router.js';
 import type { ApiServices } from '../services.js';
 
@@ -38,16 +41,20 @@ export function statusRoutes(s: ApiServices): Route[] {
       methods: ['GET'],
       match: { exact: '/health' },
       handle: (ctx) => {
+        const about = {
+          version: VERSION,
+          uptime_seconds: Math.max(0, Math.floor(s.clock.monotonic() - s.startedAt)),
+        };
         try {
           s.records.query(HEALTH_PROBE_NAME, s.clock.now());
         } catch (err) {
           const detail = err instanceof Error ? err.message : String(err);
           s.log.warn({ err: detail }, 'health check: record store query failed');
           // The detail goes to the log only: store errors can name paths.
-          ctx.json(503, { status: 'degraded', store: 'unavailable' });
+          ctx.json(503, { status: 'degraded', store: 'unavailable', ...about });
           return;
         }
-        ctx.json(200, { status: 'ok' });
+        ctx.json(200, { status: 'ok', ...about });
       },
     },
     {
