@@ -7,7 +7,7 @@
  */
 import { CommanderError } from 'commander';
 import { CliError, describeError, ExitCode } from './errors.js';
-import { trace } from './output.js';
+import { exitQuietlyOnBrokenPipe, trace } from './output.js';
 import { buildProgram } from './program.js';
 
 function report(message: string): void {
@@ -57,6 +57,7 @@ function exitWhenFlushed(code: number): void {
   }
 }
 
+exitQuietlyOnBrokenPipe();
 const args = process.argv.slice(2);
 if (args[0] === 'node') {
   // `dnsmesh node …` is the daemon: it must keep running, not exit when flushed.

@@ -22,6 +22,33 @@ export function trace(label: string): void {
   }
 }
 
+/**
+ * Exit status of a process whose reader went away: 128 + SIGPIPE (13), what
+ * the shell reports for `cat`, `grep` or `git` killed by SIGPIPE.
+ */
+export const BROKEN_PIPE_EXIT = 141;
+
+/**
+ * Makes a closed reader end the process quietly. A reader that stops early
+ * (`dnsmesh recv | head -1`, `… | head -0`) closes the pipe, and the next
+ * write fails with EPIPE. A C program dies of SIGPIPE there without a word;
+ * Node ignores SIGPIPE and raises the error on the stream instead, which,
+ * unhandled, prints a stack trace. This exits with
+ * {@link BROKEN_PIPE_EXIT} and nothing on stderr, which `set -o pipefail`
+ * scripts see as they see any other command cut short. Other stream errors
+ * stay fatal as before.
+ */
+export function exitQuietlyOnBrokenPipe(
+  streams: readonly NodeJS.WritableStream[] = [process.stdout, process.stderr],
+): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(BROKEN_PIPE_EXIT);
+      throw err;
+    });
+  }
+}
+
 /** Writes one line (or several, joined) to stdout. */
 export function println(...lines: string[]): void {
   processStreams.out.write(`${lines.join('\n')}\n`);
