@@ -330,6 +330,36 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
       done(import('./commands/resolvers-list.js').then((m) => m.runResolversList(context(), opts))),
     );
 
+  const config = program.command('config').description('read and change config.yaml settings');
+  config
+    .command('get')
+    .description('print one setting (secrets only with --show-secrets)')
+    .argument('<key>', 'a config.yaml key, e.g. endpoint')
+    .addOption(jsonOption())
+    .option('--show-secrets', 'print tsig_secret_hex, http_token and cluster_node_token')
+    .action((key, opts) =>
+      done(import('./commands/config-get.js').then((m) => m.runConfigGet(context(), key, opts))),
+    );
+  config
+    .command('set')
+    .description('change one setting, checked against its type')
+    .argument('<key>', 'a config.yaml key, e.g. endpoint')
+    .argument('<value>', "new value: lists comma-separated, '' clears, - reads stdin")
+    .option('--force', 'also change kdf_salt, verify_pubkey or username (changes your identity)')
+    .action((key, value, opts) =>
+      done(
+        import('./commands/config-set.js').then((m) => m.runConfigSet(context(), key, value, opts)),
+      ),
+    );
+  config
+    .command('list')
+    .description('print every setting (secrets hidden unless --show-secrets)')
+    .addOption(jsonOption())
+    .option('--show-secrets', 'print tsig_secret_hex, http_token and cluster_node_token')
+    .action((opts) =>
+      done(import('./commands/config-list.js').then((m) => m.runConfigList(context(), opts))),
+    );
+
   // Reference verbs this CLI does not implement yet: listed, and failing with
   // a clear message instead of "unknown command".
   const notYet = (parent: Command, verb: string, what: string) =>
