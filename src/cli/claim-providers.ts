@@ -28,6 +28,39 @@ import { heartbeatRrsetName, seenRrsetName } from '../protocol/records/operator-
 import type { CliConfig } from './config/fields.js';
 import { normalizeEndpoint } from './endpoint.js';
 
+/**
+ * A provider that is the user's own node (its endpoint is the config's
+ * `endpoint`, as `init --claim-provider self` sets it) gets the node DNS
+ * listener the user already knows — `local_node_dns_*` (probed by `init`)
+ * or the TSIG UPDATE target — so claims reach a node whose DNS port is not
+ * 53 without `DMP_PROVIDER_DNS_PORT`. Other providers are left alone.
+ */
+export function withOwnNodeTarget(
+  providers: readonly ClaimProvider[],
+  config: CliConfig,
+): ClaimProvider[] {
+  const own = ownNodeDns(config);
+  const endpoint = normalizeEndpoint(config.endpoint).toLowerCase();
+  return providers.map((p) =>
+    own !== undefined &&
+    endpoint !== '' &&
+    normalizeEndpoint(p.endpoint ?? '').toLowerCase() === endpoint
+      ? { ...p, target: own }
+      : p,
+  );
+}
+
+/** The own node's DNS listener when the config names it with an IP literal. */
+function ownNodeDns(config: CliConfig): { host: string; port: number } | undefined {
+  for (const [host, port] of [
+    [config.local_node_dns_server, config.local_node_dns_port],
+    [config.tsig_dns_server, config.tsig_dns_port],
+  ] as const) {
+    if (host !== '' && port > 0 && isIpLiteral(host)) return { host, port };
+  }
+  return undefined;
+}
+
 /** The built-in seed provider every default client includes. */
 export const SEED_PROVIDER = { zone: 'dmp.dnsmesh.io', endpoint: 'https://dnsmesh.io' } as const;
 

@@ -10,6 +10,7 @@
  *    are not there yet.
  * 4. Deliver the claims in parallel; claim failures are reported, never fatal.
  */
+import type { DnsServer } from '../dns/client/server-address.js';
 import { utf8 } from '../protocol/bytes.js';
 import { choosePrekey } from '../protocol/message/prekey-choice.js';
 import { DEFAULT_MESSAGE_TTL, type SealedRecord, sealMessage } from '../protocol/message/seal.js';
@@ -31,6 +32,11 @@ export interface ClaimProvider {
   readonly zone: string;
   /** Endpoint URL whose host receives claim UPDATEs; empty → the zone name itself. */
   readonly endpoint?: string;
+  /**
+   * The provider's DNS listener when the caller knows it (e.g. the user's
+   * own node, whose DNS port is not 53); claim UPDATEs go there directly.
+   */
+  readonly target?: DnsServer;
 }
 
 /** Progress of one send, for a CLI spinner or log. */
@@ -258,14 +264,12 @@ async function deliverClaim(
     value: record.value,
     ttl: record.ttl,
     endpoint,
-    // The receiver-zone claim for a recipient on our node, and a provider
-    // claim when our own zone is the provider (`init --claim-provider self`),
-    // go straight to our node's DNS listener: it is that zone's server.
     target:
-      (provider === undefined ? normalizeZone(contact.domain) : normalizeZone(provider.zone)) ===
-      normalizeZone(ctx.domain)
-        ? ctx.localNodeDns
-        : undefined,
+      provider !== undefined
+        ? provider.target
+        : normalizeZone(contact.domain) === normalizeZone(ctx.domain)
+          ? ctx.localNodeDns
+          : undefined,
   };
   await ctx.claimTransport.deliver(delivery, signal);
 }

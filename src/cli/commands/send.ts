@@ -39,8 +39,11 @@ export async function runSend(
   const session = await openClientSession(ctx, { network: true, localNodeDns: true, config });
   const bar = progress();
   try {
-    const { buildClaimProviders } = await import('../claim-providers.js');
-    const providers = await buildClaimProviders(session.config, session.reader);
+    const { buildClaimProviders, withOwnNodeTarget } = await import('../claim-providers.js');
+    const providers = withOwnNodeTarget(
+      await buildClaimProviders(session.config, session.reader),
+      session.config,
+    );
     trace(`claim providers: ${providers.map((p) => p.zone).join(', ') || 'none'}`);
     const result = await session.client
       .send(label, message, {
