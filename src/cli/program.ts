@@ -4,7 +4,7 @@
  * module on demand, so `--help` or `contacts list` never loads crypto, DNS
  * or HTTP code, and `send` loads only what sending needs.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { resolveCliPaths } from './config/paths.js';
 import type { CliContext } from './context.js';
@@ -358,6 +358,20 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
     .option('--show-secrets', 'print tsig_secret_hex, http_token and cluster_node_token')
     .action((opts) =>
       done(import('./commands/config-list.js').then((m) => m.runConfigList(context(), opts))),
+    );
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      '\nbash: add `source <(dnsmesh completion bash)` to ~/.bashrc\n' +
+        'zsh:  add `source <(dnsmesh completion zsh)` to ~/.zshrc, after compinit\n' +
+        'fish: dnsmesh completion fish > ~/.config/fish/completions/dnsmesh.fish',
+    )
+    .action((shell) =>
+      done(import('./commands/completion.js').then((m) => m.runCompletion(program, shell))),
     );
 
   // Reference verbs this CLI does not implement yet: listed, and failing with
