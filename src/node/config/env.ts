@@ -7,6 +7,7 @@
 import type { UpdateBudgets } from '../dns/update-budgets.js';
 import type { SqliteSynchronous } from '../store/sqlite/synchronous.js';
 import type { AuthMode, NodeConfigInput, ScopeMode } from './node-config.js';
+import { unreadVariableNotices } from './unread-variables.js';
 
 const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
 const FALSY = new Set(['0', 'false', 'no', 'off']);
@@ -24,7 +25,11 @@ export interface EnvReadResult {
 /** Builds a partial configuration from `env` (usually `process.env`). */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>>): EnvReadResult {
   const errors: string[] = [];
+  const notices: string[] = [];
+  // Every name asked for, so variables nobody asked for can be reported.
+  const read = new Set<string>();
   const str = (key: string): string | undefined => {
+    read.add(key);
     const v = env[key]?.trim();
     return v === undefined || v === '' ? undefined : v;
   };
@@ -38,6 +43,27 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     }
     return n;
   };
+  /** The first of `keys` that is set; the others, if set too, are reported as shadowed. */
+  const firstSet = (keys: readonly string[], what: string): string | undefined => {
+    const set = keys.filter((k) => str(k) !== undefined);
+    if (set.length > 1) {
+      notices.push(`${set.slice(1).join(', ')} ignored for ${what}: ${set[0]} is set and wins`);
+    }
+    return set.length > 0 ? str(set[0]!) : undefined;
+  };
+  /**
+   * `name` as the reference spells it, else this node's earlier spelling
+   * (still honoured, with a notice to move to the reference's name).
+   */
+  const renamed = (name: string, oldName: string): number | undefined => {
+    const value = num(name);
+    const old = num(oldName);
+    if (value !== undefined) return value;
+    if (old !== undefined) {
+      notices.push(`${oldName} is this node's old name for ${name} (the reference's); use ${name}`);
+    }
+    return old;
+  };
   const bool = (key: string): boolean | undefined => {
     const v = str(key)?.toLowerCase();
     if (v === undefined) return undefined;
@@ -47,22 +73,24 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     return undefined;
   };
 
-  const zone =
-    str('DMP_SERVED_ZONE') ??
-    str('DMP_CLAIM_PROVIDER_ZONE') ??
-    str('DMP_CLUSTER_BASE_DOMAIN') ??
-    str('DMP_DOMAIN') ??
-    str('DMP_NODE_HOSTNAME');
+  const zone = firstSet(
+    [
+      'DMP_SERVED_ZONE',
+      'DMP_CLAIM_PROVIDER_ZONE',
+      'DMP_CLUSTER_BASE_DOMAIN',
+      'DMP_DOMAIN',
+      'DMP_NODE_HOSTNAME',
+    ],
+    'the served zone',
+  );
   const dnsHost = str('DMP_DNS_HOST');
   const authMode = str('DMP_AUTH_MODE') as AuthMode | undefined;
   if (authMode && !['open', 'legacy', 'multi-tenant'].includes(authMode)) {
     errors.push(`DMP_AUTH_MODE: expected open, legacy or multi-tenant`);
   }
-  const scopeMode: ScopeMode | undefined = bool('DMP_TSIG_LOOSE_SCOPE')
-    ? 'loose'
-    : bool('DMP_TSIG_TIGHT_SCOPE')
-      ? 'tight'
-      : undefined;
+  const loose = bool('DMP_TSIG_LOOSE_SCOPE');
+  const tight = bool('DMP_TSIG_TIGHT_SCOPE');
+  const scopeMode: ScopeMode | undefined = loose ? 'loose' : tight ? 'tight' : undefined;
   const dnsRrl = dnsRateLimit(num('DMP_DNS_RATE'), num('DMP_DNS_BURST'), num('DMP_DNS_RRL_RATE'));
   const dbPath = str('DMP_DB_PATH');
   const logFormat = str('DMP_LOG_FORMAT')?.toLowerCase();
@@ -140,13 +168,13 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     }),
     auth: prune({
       mode: authMode,
-      operatorToken: str('DMP_OPERATOR_TOKEN') ?? str('DMP_HTTP_TOKEN'),
+      operatorToken: firstSet(['DMP_OPERATOR_TOKEN', 'DMP_HTTP_TOKEN'], 'the operator token'),
       allowOpenPublicBind: bool('DMP_ALLOW_OPEN_PUBLIC_BIND'),
     }),
     registration: prune({
       // The reference compares this one case-sensitively.
-      enabled: env.DMP_REGISTRATION_ENABLED
-        ? TRUTHY.has(env.DMP_REGISTRATION_ENABLED.trim())
+      enabled: str('DMP_REGISTRATION_ENABLED')
+        ? TRUTHY.has(env.DMP_REGISTRATION_ENABLED!.trim())
         : undefined,
       nodeHostname: str('DMP_NODE_HOSTNAME'),
       allowlist: str('DMP_REGISTRATION_ALLOWLIST')
@@ -155,9 +183,12 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
         .filter((d) => d.length > 0),
       tokenTtlSeconds: num('DMP_REGISTRATION_TOKEN_TTL_SECONDS'),
       issuedRatePerSecond: num('DMP_REGISTRATION_ISSUED_RATE_PER_SEC'),
-      issuedBurst: num('DMP_REGISTRATION_ISSUED_BURST'),
+      issuedBurst: renamed('DMP_REGISTRATION_ISSUED_RATE_BURST', 'DMP_REGISTRATION_ISSUED_BURST'),
       endpointRatePerSecond: num('DMP_REGISTRATION_ENDPOINT_RATE_PER_SEC'),
-      endpointBurst: num('DMP_REGISTRATION_ENDPOINT_BURST'),
+      endpointBurst: renamed(
+        'DMP_REGISTRATION_ENDPOINT_RATE_BURST',
+        'DMP_REGISTRATION_ENDPOINT_BURST',
+      ),
       globalRatePerSecond: num('DMP_REGISTRATION_GLOBAL_RATE_PER_SEC'),
       globalBurst: num('DMP_REGISTRATION_GLOBAL_BURST'),
       scopeMode,
@@ -170,7 +201,11 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     }),
     allowPublicBind: bool('DMP_ALLOW_PUBLIC_BIND'),
   };
-  return { config: prune(config), errors, notices: dnsRrl.notices };
+  return {
+    config: prune(config),
+    errors,
+    notices: [...dnsRrl.notices, ...notices, ...unreadVariableNotices(env, read)],
+  };
 }
 
 /**
