@@ -1,7 +1,14 @@
 /**
- * How delivered messages are shown by `recv` and the intro commands: the
- * reference's `from <spk16>...` / `ts=` / text layout, plus the contact
- * label or verified sender address when one is known.
+ * How delivered messages are shown by `recv` and the intro commands. One
+ * header line says who and when — the contact label (or the sender's
+ * verified address), then the signing key abbreviated, then the send time
+ * in local time — and the body follows, indented:
+ *
+ *     from alice (4f3a1b2c…09c2) at 2026-12-07 23:51:48
+ *       hello
+ *
+ * Scripts read `recv --json` (the exact body, `ts` as Unix seconds, the
+ * whole key); the reference's `from <spk16>...` / `ts=` layout is not kept.
  */
 import type { InboxMessage } from '../client/inbox-message.js';
 import { toHex, tryDecodeUtf8 } from '../protocol/bytes.js';
@@ -13,14 +20,41 @@ export function bodyText(plaintext: Uint8Array): string {
   return text === undefined ? `(binary, ${plaintext.length} bytes)` : text;
 }
 
+/** An Ed25519 key as its first 8 and last 4 hex digits: `4f3a1b2c…09c2`. */
+export function shortKey(key: Uint8Array): string {
+  const hex = toHex(key);
+  return `${hex.slice(0, 8)}…${hex.slice(-4)}`;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Unix seconds as local `YYYY-MM-DD HH:MM:SS` (the zone of the reader's TZ). */
+export function localTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  return (
+    `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ` +
+    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+  );
+}
+
+/** Who sent it: the pinned contact's label, else the verified address, else nobody known. */
+function senderName(m: InboxMessage): string {
+  if (m.contactLabel !== undefined) return terminalSafeField(m.contactLabel);
+  if (m.senderLabel !== '') return terminalSafeField(m.senderLabel);
+  return 'an unknown sender';
+}
+
 /** The human lines of one message; everything the sender chose is made terminal-safe. */
 export function messageLines(m: InboxMessage): string[] {
-  const who = m.contactLabel ?? (m.senderLabel !== '' ? m.senderLabel : undefined);
   return [
-    `from ${toHex(m.senderSpk).slice(0, 16)}...${who === undefined ? '' : ` (${terminalSafeField(who)})`}`,
-    `  ts=${m.timestamp}`,
+    `from ${senderName(m)} (${shortKey(m.senderSpk)}) at ${localTime(m.timestamp)}`,
     ...bodyLines(m.plaintext),
   ];
+}
+
+/** Messages oldest first by send time; equal times keep their order. */
+export function oldestFirst(messages: readonly InboxMessage[]): InboxMessage[] {
+  return [...messages].sort((a, b) => a.timestamp - b.timestamp);
 }
 
 /** A body as indented lines, made terminal-safe (`intro accept`/`trust` print it too). */

@@ -110,9 +110,12 @@ describe('messaging between CLI users through one node', () => {
     expect(recv.stderr).toBe('');
     expect(recv.code).toBe(0);
     const lines = recv.stdout.split('\n');
-    expect(lines[0]).toBe(`from ${alice!.spk.slice(0, 16)}... (alice)`);
-    expect(lines[1]).toMatch(/^ {2}ts=\d+$/);
-    expect(lines[2]).toBe('  hello bob, from alice');
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^from alice \\(${alice!.spk.slice(0, 8)}…${alice!.spk.slice(-4)}\\) at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`,
+      ),
+    );
+    expect(lines[1]).toBe('  hello bob, from alice');
     const again = await run(bob!, ['recv']);
     expect(again.stdout).toBe('(no new messages)\n');
   });

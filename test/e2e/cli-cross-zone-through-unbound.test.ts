@@ -118,9 +118,12 @@ describeWith(['dig', 'unbound'], 'cli-cross-zone-through-unbound', () => {
   it('and back: bob@bob.test → alice@alice.test (text output)', async () => {
     await bob.ok(['send', 'alice@alice.test', 'reply across zones ✓']);
     const r = await alice.ok(['recv']);
-    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
-      `from ${bobKeys.spk.slice(0, 16)}... (bob@bob.test)`,
-      expect.stringMatching(/^ {2}ts=\d+$/),
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^from bob@bob\\.test \\(${bobKeys.spk.slice(0, 8)}…${bobKeys.spk.slice(-4)}\\) at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`,
+        ),
+      ),
       '  reply across zones ✓',
     ]);
   });

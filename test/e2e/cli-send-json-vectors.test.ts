@@ -20,6 +20,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { localTime, shortKey } from '../../src/cli/message-format.js';
 import { openClientState } from '../../src/client/state/sqlite-state.js';
 import { openNodeStores } from '../../src/node/store/sqlite/node-stores.js';
 import { fromHex } from '../../src/protocol/bytes.js';
@@ -193,8 +194,7 @@ describeVectors('cli-send-json-vectors', () => {
         if (c.inputs.recipient.domain === 'bob.test') {
           expect(textOutput).toBe(
             [
-              `from ${rcv.pinned_sender_ed25519_public_hex.slice(0, 16)}... (carol@carol.test)`,
-              `  ts=${rcv.expected_timestamp}`,
+              `from carol@carol.test (${shortKey(fromHex(rcv.pinned_sender_ed25519_public_hex))}) at ${localTime(rcv.expected_timestamp)}`,
               `  ${rcv.expected_plaintext_utf8}`,
               '',
               '',

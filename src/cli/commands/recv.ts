@@ -1,7 +1,9 @@
 /**
  * `dnsmesh recv [--primary-only | --skip-primary] [--watch] [--json]` (cli spec
  * §5.9): one receive pass — own-zone claims, slot walk, provider claims —
- * printing delivered messages; unpinned senders go to the intro queue.
+ * printing delivered messages oldest first (message-format.ts; `--json`
+ * keeps the order the pass delivered them in); unpinned senders go to the
+ * intro queue.
  * `--watch` repeats the pass every `--interval` seconds (default
  * `recv_primary_interval_seconds`) with ±20% jitter, so many clients do not
  * poll in lockstep, until SIGINT/SIGTERM.
@@ -12,7 +14,7 @@ import type { ClaimProvider } from '../../client/send.js';
 import { asCliError } from '../client-errors.js';
 import { type ClientSession, openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
-import { messageJson, messageLines } from '../message-format.js';
+import { messageJson, messageLines, oldestFirst } from '../message-format.js';
 import { eprintln, println, progress, trace } from '../output.js';
 
 export interface RecvOptions {
@@ -61,7 +63,7 @@ function report(result: ReceiveResult, opts: RecvOptions, quietWhenEmpty: boolea
     if (!quietWhenEmpty) println('(no new messages)');
     return;
   }
-  for (const m of result.messages) println(...messageLines(m), '');
+  for (const m of oldestFirst(result.messages)) println(...messageLines(m), '');
   if (result.intros.length > 0) {
     println(
       `(${result.intros.length} new intro(s) from un-pinned senders — review with \`dnsmesh intro list\`)`,
