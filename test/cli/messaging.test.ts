@@ -227,7 +227,7 @@ describe('messaging between CLI users through one node', () => {
     expect(recv.stdout).toContain('  via DNS UPDATE\n');
   });
 
-  it('doctor checks the endpoint and a pinned local DNS endpoint', async () => {
+  it('doctor checks the endpoint, a pinned local DNS endpoint and the paths send and recv use', async () => {
     const { alice } = users as Record<string, User>;
     const config = await parseConfigYaml(await alice!.home.readConfig());
     config.local_node_dns_server = '127.0.0.1';
@@ -241,7 +241,11 @@ describe('messaging between CLI users through one node', () => {
     ).toEqual([
       'PASS endpoint reachable',
       'PASS local DNS endpoint responds',
+      'PASS resolvers answer',
       'WARN TSIG not registered',
+      'PASS HTTP writes accepted',
+      'PASS identity published and matching',
+      'PASS claim providers answer',
     ]);
     const text = await run(alice!, ['doctor']);
     expect(text.stdout).toContain('  PASS  endpoint reachable\n');
