@@ -88,6 +88,36 @@ const V2_RECORD_WRITER = `
 ALTER TABLE records ADD COLUMN writer TEXT NOT NULL DEFAULT '';
 `;
 
+// Version 3: the heartbeat seen-store (node spec §3.4; the reference keeps
+// it in a separate file, this node in the one database). One row per
+// (operator key, endpoint): the verbatim wire, its fields for ordering and
+// display, when it arrived and from which zone it was harvested.
+const V3_HEARTBEATS_SEEN = `
+CREATE TABLE heartbeats_seen (
+  operator_spk_hex    TEXT    NOT NULL,
+  endpoint            TEXT    NOT NULL,
+  wire                TEXT    NOT NULL,
+  ts                  INTEGER NOT NULL,
+  exp                 INTEGER NOT NULL,
+  version             TEXT    NOT NULL,
+  capabilities        INTEGER NOT NULL,
+  claim_provider_zone TEXT    NOT NULL,
+  received_at         INTEGER NOT NULL,
+  remote_addr         TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (operator_spk_hex, endpoint)
+);
+CREATE INDEX heartbeats_seen_ts ON heartbeats_seen (ts DESC);
+CREATE INDEX heartbeats_seen_exp ON heartbeats_seen (exp);
+CREATE INDEX heartbeats_seen_received_at ON heartbeats_seen (received_at);
+`;
+
+// Version 3: the anti-entropy digest (node spec §3.1, §4.6) pages through
+// rows in (stored_ts, name, value_hash) order after a cursor; this index
+// serves that order directly instead of sorting every row on each page.
+const V3_SYNC_ORDER = `
+CREATE INDEX records_sync_order ON records (stored_ts, name, value_hash);
+`;
+
 /** The node's migrations, oldest first. Append only; never edit a released step. */
 export const MIGRATIONS: readonly Migration[] = [
   (db) => {
@@ -96,6 +126,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   (db) => {
     db.exec(V2_RECORD_WRITER);
+  },
+  (db) => {
+    db.exec(V3_HEARTBEATS_SEEN);
   },
 ];
 
