@@ -8,16 +8,19 @@
  *   back) → UPDATE budgets (`update-budgets.ts`) → TSIG (RFC 8945,
  *   `tsig-keyring.ts` / `tsig-errors.ts`) → EDNS version
  *   (RFC 6891 §6.1.3) → opcode: QUERY (`answer-query.ts`), UPDATE
- *   (`update.ts`), else NOTIMP → OPT, TSIG signature (RFC 8945 §5.3, request
- *   MAC chained) → size fit (RFC 1035 §4.2.1, RFC 6891 §7: TC=1 stub over
- *   UDP, SERVFAIL past 65535 octets over TCP).
+ *   (`update.ts`; a signed UPDATE already processed within its TSIG window
+ *   gets its first reply again, `update-replies.ts`), else NOTIMP → OPT,
+ *   TSIG signature (RFC 8945 §5.3, request MAC chained) → size fit
+ *   (RFC 1035 §4.2.1, RFC 6891 §7: TC=1 stub over UDP, SERVFAIL past 65535
+ *   octets over TCP).
  *
  * A node never dies on a packet: every path returns a response or
  * `undefined`; an unexpected exception is counted and answered SERVFAIL.
  */
-import { type TsigVerified, verifyRequest } from '../../dns/tsig.js';
+import { SERVER_MAX_FUDGE, type TsigVerified, verifyRequest } from '../../dns/tsig.js';
 import { MAX_MESSAGE_SIZE, Opcode, Rcode } from '../../dns/wire/constants.js';
 import { HEADER_SIZE } from '../../dns/wire/header.js';
+import { canonicalName } from '../../dns/wire/name.js';
 import { readU16 } from '../../protocol/bytes.js';
 import { TokenBucketLimiter } from '../rate-limit/token-bucket.js';
 import { TsigScope } from '../registration/tsig-scope.js';
@@ -44,6 +47,7 @@ import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
 import { signReply } from './tsig-reply.js';
 import { processUpdate, type UpdateEnv } from './update.js';
 import { UpdateAdmission } from './update-budgets.js';
+import { UpdateReplyCache } from './update-replies.js';
 
 /** Collaborators of {@link createNodeResponder}. */
 export interface NodeResponderDeps {
@@ -61,6 +65,8 @@ export interface NodeResponderDeps {
   readonly metrics?: ResponderMetrics | undefined;
   /** UPDATE budgets (default: built from `config.update.budgets`). */
   readonly admission?: UpdateAdmission | undefined;
+  /** Replies to signed UPDATEs, kept for their TSIG window (default: the default limits). */
+  readonly replies?: UpdateReplyCache | undefined;
 }
 
 /** Spec defaults of the claim bucket (node spec §1.7). */
@@ -118,6 +124,7 @@ class NodeResponder implements DnsResponder {
   private readonly clock: () => number;
   private readonly metrics: ResponderMetrics;
   private readonly admission: UpdateAdmission;
+  private readonly replies: UpdateReplyCache;
   private readonly cookies: ServerCookies | undefined;
   /** The current request carried a valid server cookie (see {@link DnsResponse.addressVerified}). */
   private addressVerified = false;
@@ -131,6 +138,7 @@ class NodeResponder implements DnsResponder {
     const update = compiled.update;
     const admission = deps.admission ?? new UpdateAdmission(update.budgets);
     this.admission = admission;
+    this.replies = deps.replies ?? new UpdateReplyCache();
     const recipients = new RegisteredRecipients(deps.tsigKeys, compiled.zone);
     const claims: ClaimPolicy = {
       zone: compiled.zone,
@@ -290,12 +298,42 @@ class NodeResponder implements DnsResponder {
     now: number,
     network: string,
   ): DnsResponse {
+    const keyName = signer === undefined ? '' : canonicalName(signer.keyName);
+    if (signer !== undefined) {
+      // A copy of a signed UPDATE processed within its window — a lost
+      // reply's retransmission, or a replay — applies nothing and gets the
+      // first reply again, rebuilt from what decided it: the same octets.
+      const kept = this.replies.lookup(keyName, signer.mac, now);
+      if (kept !== undefined) {
+        this.metrics.update('replayed');
+        this.w.cookie = kept.cookie;
+        this.w.begin(req, responseFlags(req, FLAG_AA, kept.rcode));
+        const wire = this.finish(req, signer, kept.signedAt);
+        return this.done(wire, kept.rcode, 'update', undefined, req, signer, now);
+      }
+    }
     const verdict = processUpdate(req, signer, this.updateEnv, now, network);
     this.metrics.update(verdict.outcome);
     if (verdict.error !== undefined) this.metrics.internalError(verdict.error);
     // AA on every UPDATE response, as the reference (RFC 2136 leaves it open).
     this.w.begin(req, responseFlags(req, FLAG_AA, verdict.rcode));
     const wire = this.finish(req, signer, now);
+    if (signer !== undefined) {
+      // Every verdict is kept, refusals too (see update-replies.ts); the
+      // request verifies until time signed + its fudge, capped as verified.
+      this.replies.remember(
+        keyName,
+        signer.mac,
+        {
+          rcode: verdict.rcode,
+          outcome: verdict.outcome,
+          signedAt: now,
+          cookie: this.w.cookie,
+          expires: signer.timeSigned + Math.min(signer.fudge, SERVER_MAX_FUDGE),
+        },
+        now,
+      );
+    }
     return this.done(wire, verdict.rcode, 'update', undefined, req, signer, now);
   }
 

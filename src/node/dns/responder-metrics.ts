@@ -34,7 +34,9 @@ export type UpdateOutcome =
   | 'writer-quota'
   | 'writer-rrset'
   | 'store-full'
-  | 'store-error';
+  | 'store-error'
+  /** A signed UPDATE already processed within its TSIG window: answered with its first reply, not applied again. */
+  | 'replayed';
 
 /** The responder's metrics sink. */
 export interface ResponderMetrics {

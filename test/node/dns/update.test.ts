@@ -332,8 +332,9 @@ describe('prerequisites (RFC 2136 §3.2)', () => {
       Rcode.NOERROR,
     );
     expect(values(A).slice().sort()).toEqual(['new', 'old']);
-    // The RRset must equal the prerequisite values exactly.
-    expect(rcodeOf(update(add, ZONE, [txtEquals('old')]))).toBe(Rcode.NXRRSET);
+    // The RRset must equal the prerequisite values exactly. (Another ID: the
+    // same signed bytes again would be a replay, answered from the first reply.)
+    expect(rcodeOf(update(add, ZONE, [txtEquals('old')], 0x4243))).toBe(Rcode.NXRRSET);
     expect(node.metrics.get('update:prerequisite')).toBe(6);
   });
 
