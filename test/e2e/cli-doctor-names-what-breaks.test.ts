@@ -15,6 +15,7 @@ import { identityFingerprint } from '../../src/client/fingerprints.js';
 import { fromHex } from '../../src/protocol/bytes.js';
 import {
   type CliUser,
+  FAKE_CLOCK,
   type Liar,
   type MeshNode,
   makeUser,
@@ -148,7 +149,9 @@ describeWith([], 'cli-doctor-names-what-breaks', () => {
         const line = d.line('TSIG UPDATE target unreachable');
         expect(line.status).toBe('FAIL');
         expect(line.detail).toContain(`127.0.0.1:${wrong}`);
-        expect(line.detail).toContain(`set tsig_dns_port: ${node.port} in ${alice.configPath}`);
+        expect(line.detail).toContain(
+          `your node answers at 127.0.0.1:${node.port} and accepts the key — set tsig_dns_port: ${node.port} in ${alice.configPath}`,
+        );
       },
     );
   });
@@ -171,6 +174,20 @@ describeWith([], 'cli-doctor-names-what-breaks', () => {
         expect(storeFingerprint(node)).toEqual(before);
       },
     );
+  });
+
+  it('a clock an hour fast: BADTIME with the measured skew, fix the clock', async () => {
+    const r = await alice.cli(['doctor', '--json'], {
+      preload: [FAKE_CLOCK],
+      env: { DNSMESH_TEST_NOW_MS: String(Date.now() + 3_600_000) },
+    });
+    expect(r.code).toBe(1);
+    const checks = JSON.parse(r.stdout).checks as DoctorLine[];
+    const line = checks.find((c) => c.check === 'TSIG key rejected');
+    expect(line?.detail).toMatch(
+      /BADTIME: more than 300 s from the node's clock; yours is 3[56]\d\d s off/,
+    );
+    expect(line?.detail).toContain('enable NTP');
   });
 
   it('a revoked key: BADKEY, fix tsig register', async () => {

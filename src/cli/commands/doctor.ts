@@ -76,9 +76,14 @@ async function endpointCheck(ctx: CliContext, config: CliConfig): Promise<Check>
       `HTTP ${res.status} from ${url} — the node may be degraded; ask its operator`,
     );
   } catch (err) {
+    const why =
+      (err as { name?: unknown }).name === 'TimeoutError' ||
+      (err as { name?: unknown }).name === 'AbortError'
+        ? 'no answer within 4 s'
+        : describeError(err);
     return failure(
       'endpoint unreachable',
-      `cannot reach ${url}: ${describeError(err)} — the node is down, the URL is wrong, or the network blocks it`,
+      `cannot reach ${url}: ${why} — the node is down, the URL is wrong, or the network blocks it`,
     );
   }
 }

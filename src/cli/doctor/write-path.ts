@@ -32,7 +32,7 @@ import { tryFromHex } from '../../protocol/bytes.js';
 import type { CliConfig } from '../config/fields.js';
 import type { CliContext } from '../context.js';
 import { endpointHost } from '../endpoint.js';
-import { looksLikeDmpNode, PROBE_PORTS, resolverPortsOn } from '../local-dns-probe.js';
+import { PROBE_PORTS, resolverPortsOn } from '../local-dns-probe.js';
 import { nodeHttpFetchAsFetch } from '../node-http-fetch.js';
 import { bearerForEndpoint } from '../tokens.js';
 import { resolveHost } from '../transports.js';
@@ -94,8 +94,26 @@ function serverTime(reply: DnsReply): number | undefined {
   );
 }
 
-/** Ports on `host` where a DMP node answers, other than `port` (probed in parallel). */
-async function dmpPortsElsewhere(config: CliConfig, host: string, port: number): Promise<number[]> {
+/** The signed no-op UPDATE and what verifies its reply. */
+interface SignedProbe {
+  readonly key: TsigKey;
+  readonly wire: Uint8Array;
+  readonly mac: Uint8Array;
+}
+
+/**
+ * Other ports on the target host (those `dns_resolvers` and the pinned
+ * local DNS endpoint name there, then 5353 and 53), asked the same signed
+ * no-op UPDATE in parallel: the first whose signed reply verifies is the
+ * user's node; a TSIG-aware refusal is some other node.
+ */
+async function nodeElsewhere(
+  config: CliConfig,
+  host: string,
+  address: string,
+  port: number,
+  probe: SignedProbe,
+): Promise<{ readonly port: number; readonly accepts: boolean } | undefined> {
   const candidates = new Set([
     ...resolverPortsOn(host, config.dns_resolvers),
     ...(config.local_node_dns_server === host && config.local_node_dns_port > 0
@@ -104,33 +122,53 @@ async function dmpPortsElsewhere(config: CliConfig, host: string, port: number):
     ...PROBE_PORTS,
   ]);
   candidates.delete(port);
-  const ports = [...candidates];
-  const answers = await Promise.all(ports.map((p) => looksLikeDmpNode(host, p, 1500)));
-  return ports.filter((_, i) => answers[i]);
+  const found = await Promise.all(
+    [...candidates].map(async (p) => {
+      try {
+        const reply = await new UdpTransport({ attempts: 1 }).exchange(probe.wire, {
+          server: { host: address, port: p },
+          timeoutMs: 1500,
+        });
+        const v = verifyResponse(reply.wire, probe.key, probe.mac, Math.floor(Date.now() / 1000));
+        if (v.status === 'ok') return { port: p, accepts: true };
+        const tsigAware = v.status !== 'unsigned' || reply.header.rcode === Rcode.NOTAUTH;
+        return tsigAware ? { port: p, accepts: false } : undefined;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  return found.find((f) => f?.accepts) ?? found.find((f) => f !== undefined);
 }
 
 async function unreachable(
   config: CliConfig,
   configPath: string,
   host: string,
-  port: number,
+  server: DnsServer,
+  probe: SignedProbe,
   err: unknown,
 ): Promise<WritePath> {
+  const at = `${host}:${server.port}`;
   const refused = err instanceof DnsClientError && err.code === 'connection-refused';
   const what = refused
-    ? `nothing listens on ${host}:${port} (connection refused)`
-    : `no reply from ${host}:${port} in ${duration(UPDATE_TIMEOUT_MS)}`;
-  const found = await dmpPortsElsewhere(config, host, port);
+    ? `nothing listens on ${at} (connection refused)`
+    : `no reply from ${at} in ${duration(UPDATE_TIMEOUT_MS)}`;
+  const found = await nodeElsewhere(config, host, server.host, server.port, probe);
+  const generic =
+    `set tsig_dns_server / tsig_dns_port in ${configPath} to your node's DNS listener, or run ` +
+    `${TSIG_REGISTER} (it probes for it; \`--dns-port N\` names it)`;
   const fix =
-    found.length > 0
-      ? `fix: a DMP node answers at ${host}:${found[0]} — set tsig_dns_port: ${found[0]} in ${configPath}`
-      : `fix: set tsig_dns_server / tsig_dns_port in ${configPath} to your node's DNS listener, or run ` +
-        `${TSIG_REGISTER} (it probes for it; \`--dns-port N\` names it)`;
+    found === undefined
+      ? generic
+      : found.accepts
+        ? `your node answers at ${host}:${found.port} and accepts the key — set tsig_dns_port: ${found.port} in ${configPath}`
+        : `a node answers at ${host}:${found.port} but does not accept this key (another node?); ${generic}`;
   return {
     check: failure(
       'TSIG UPDATE target unreachable',
       `${what} (tsig_dns_server / tsig_dns_port): every send and publish fails, and same-zone ` +
-        `claims go there too\n${fix}`,
+        `claims go there too\nfix: ${fix}`,
     ),
   };
 }
@@ -307,7 +345,7 @@ async function tsigProbe(
       timeoutMs: UPDATE_TIMEOUT_MS,
     });
   } catch (err) {
-    return unreachable(config, configPath, host, port, err);
+    return unreachable(config, configPath, host, server, { key, ...signed }, err);
   }
   return verdict(reply, key, signed.mac, target, zone, probeName, isIdentity);
 }
