@@ -248,7 +248,7 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
 
   program
     .command('doctor')
-    .description('check endpoint, local DNS endpoint, resolver and TSIG setup')
+    .description('check what send and recv need: node, resolvers, TSIG key, identity, providers')
     .option('--repair', 're-probe and pin the local node DNS endpoint')
     .addOption(jsonOption())
     .action((opts) =>
