@@ -79,6 +79,37 @@ export interface RecordStore {
   close(): void;
 }
 
+/** One stored row as the anti-entropy routes and worker see it (node spec §3.1, §4.6). */
+export interface SyncRow {
+  readonly name: string;
+  readonly value: string;
+  /** Lowercase hex SHA-256 of the value's UTF-8 bytes. */
+  readonly valueHash: string;
+  /** Unix milliseconds of the latest local write. */
+  readonly storedTs: number;
+  /** Unix seconds. */
+  readonly expiresAt: number;
+}
+
+/** Position in the (stored_ts, name, value_hash) order; `ts` may exceed 2^53 (a peer's input). */
+export interface SyncCursor {
+  readonly ts: bigint;
+  readonly name: string;
+  readonly hash: string;
+}
+
+/** What cluster sync reads from a record store, in (stored_ts, name, value_hash) order. */
+export interface RecordSyncSource {
+  /**
+   * Unexpired rows whose (stored_ts, name, value_hash) is strictly greater
+   * than `after` (strings compared byte-wise), ascending, at most `limit`.
+   * `value` is '' in these rows (the digest carries hashes only).
+   */
+  digestAfter(after: SyncCursor, limit: number, now: number): readonly SyncRow[];
+  /** Every unexpired row at the given (canonical) names, ascending. */
+  liveRowsAt(names: readonly string[], now: number): readonly SyncRow[];
+}
+
 /** A TSIG key minted by registration (or inserted by an operator). */
 export interface TsigKeyRecord {
   /** Absolute key name, lower-case, with trailing dot. */

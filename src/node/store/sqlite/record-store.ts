@@ -8,7 +8,14 @@ import { hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { StoreClosedError, StoreFullError } from '../errors.js';
 import { normalizeOwnerName } from '../normalize.js';
-import type { RecordStore, StoreOp, WriterUsage } from '../types.js';
+import type {
+  RecordStore,
+  RecordSyncSource,
+  StoreOp,
+  SyncCursor,
+  SyncRow,
+  WriterUsage,
+} from '../types.js';
 import type { NodeDatabase } from './database.js';
 import { RecordReadCache, type RecordReadCacheOptions } from './record-cache.js';
 import { WriterUsageBook } from './writer-usage.js';
@@ -58,10 +65,18 @@ interface Statements {
   readonly purgeExpiredBatch: Database.Statement<[number, number], [string, number]>;
   readonly liveTotal: Database.Statement<[number], number>;
   readonly rowTotal: Database.Statement<[], number>;
+  readonly digestAfter: Database.Statement<
+    [bigint, string, string, number, number],
+    [string, string, number, number]
+  >;
+  readonly liveRowsAt: Database.Statement<
+    [string, number],
+    [string, string, string, number, number]
+  >;
 }
 
 /** The TXT record store of the authoritative zone, backed by sqlite. */
-export class SqliteRecordStore implements RecordStore {
+export class SqliteRecordStore implements RecordStore, RecordSyncSource {
   /** Configured row bound, or undefined. */
   readonly maxRows: number | undefined;
   private readonly db: Database.Database;
@@ -148,6 +163,23 @@ export class SqliteRecordStore implements RecordStore {
         .prepare<[number], number>('SELECT count(*) FROM records WHERE expires_at > ?')
         .pluck(),
       rowTotal: db.prepare<[], number>('SELECT count(*) FROM records').pluck(),
+      // Row-value comparison in index order (records_sync_order); TEXT
+      // compares byte-wise under the default BINARY collation, as the
+      // reference's tuple order does on code points (same order in UTF-8).
+      digestAfter: db
+        .prepare<[bigint, string, string, number, number], [string, string, number, number]>(
+          `SELECT name, value_hash, stored_ts, expires_at FROM records
+           WHERE (stored_ts, name, value_hash) > (?, ?, ?) AND expires_at > ?
+           ORDER BY stored_ts, name, value_hash LIMIT ?`,
+        )
+        .raw(),
+      liveRowsAt: db
+        .prepare<[string, number], [string, string, string, number, number]>(
+          `SELECT name, value, value_hash, stored_ts, expires_at FROM records
+           WHERE name IN (SELECT value FROM json_each(?)) AND expires_at > ?
+           ORDER BY stored_ts, name, value_hash`,
+        )
+        .raw(),
     };
     this.rows = this.stmt.rowTotal.get()!;
     for (const [cls, rows, bytes] of db
@@ -293,6 +325,41 @@ export class SqliteRecordStore implements RecordStore {
     return this.stmt.liveTotal.get(now)!;
   }
 
+  /** Unexpired rows after `after` in (stored_ts, name, value_hash) order (digest pages). */
+  digestAfter(after: SyncCursor, limit: number, now: number): readonly SyncRow[] {
+    this.ensureOpen();
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    }
+    // stored_ts is a signed 64-bit column: nothing lies after a larger cursor.
+    if (after.ts > INT64_MAX) return [];
+    const ts = after.ts < 0n ? -1n : after.ts;
+    return this.stmt.digestAfter
+      .all(ts, after.name, after.hash, now, limit)
+      .map(([name, valueHash, storedTs, expiresAt]) => ({
+        name,
+        value: '',
+        valueHash,
+        storedTs,
+        expiresAt,
+      }));
+  }
+
+  /** Every unexpired row at `names` (canonical owner names), in sync order. */
+  liveRowsAt(names: readonly string[], now: number): readonly SyncRow[] {
+    this.ensureOpen();
+    if (names.length === 0) return [];
+    return this.stmt.liveRowsAt
+      .all(JSON.stringify(names), now)
+      .map(([name, value, valueHash, storedTs, expiresAt]) => ({
+        name,
+        value,
+        valueHash,
+        storedTs,
+        expiresAt,
+      }));
+  }
+
   /** Stops the store (later calls throw); the database itself is closed by its owner. */
   close(): void {
     this.closed = true;
@@ -409,6 +476,8 @@ export class SqliteRecordStore implements RecordStore {
     if (this.closed || !this.db.open) throw new StoreClosedError('record store');
   }
 }
+
+const INT64_MAX = 0x7fff_ffff_ffff_ffffn;
 
 /** Columns a delete returns: the row's writer and its value's size in UTF-8 bytes. */
 const VALUE_BYTES = 'length(CAST(value AS BLOB))';

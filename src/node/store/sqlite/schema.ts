@@ -111,10 +111,10 @@ CREATE INDEX heartbeats_seen_exp ON heartbeats_seen (exp);
 CREATE INDEX heartbeats_seen_received_at ON heartbeats_seen (received_at);
 `;
 
-// Version 3: the anti-entropy digest (node spec §3.1, §4.6) pages through
+// Version 4: the anti-entropy digest (node spec §3.1, §4.6) pages through
 // rows in (stored_ts, name, value_hash) order after a cursor; this index
 // serves that order directly instead of sorting every row on each page.
-const V3_SYNC_ORDER = `
+const V4_SYNC_ORDER = `
 CREATE INDEX records_sync_order ON records (stored_ts, name, value_hash);
 `;
 
@@ -129,6 +129,9 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   (db) => {
     db.exec(V3_HEARTBEATS_SEEN);
+  },
+  (db) => {
+    db.exec(V4_SYNC_ORDER);
   },
 ];
 
