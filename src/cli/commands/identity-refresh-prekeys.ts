@@ -3,10 +3,14 @@
  * generates one-time prekeys, stores their private halves locally and
  * publishes each signed public half. Partial publication is reported, not
  * fatal (exit 0), as in the reference: the unpublished ones are never used.
+ * None published is a failure (exit 2, like `identity publish`), where the
+ * reference says `published 0/N` and exits 0: a script must not take an
+ * unreachable node for success.
  */
 import { asCliError, rootMessage } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
+import { networkError } from '../errors.js';
 import { println, progress } from '../output.js';
 
 export interface RefreshPrekeysCliOptions {
@@ -28,11 +32,17 @@ export async function runRefreshPrekeys(
         throw asCliError(err);
       });
     bar.done();
+    const first = result.failures[0];
+    if (result.published === 0 && first !== undefined) {
+      throw networkError(
+        `published 0/${result.requested} prekeys to ${result.name}: ${rootMessage(first.error)} — ` +
+          'check the endpoint (`dnsmesh doctor`) and run this again',
+      );
+    }
     println(
       `published ${result.published}/${result.requested} prekeys to ${result.name}`,
       `  local live prekey count: ${result.live}`,
     );
-    const first = result.failures[0];
     if (first !== undefined) {
       println(
         `  note: ${result.failures.length} publish(es) were rejected (first: ${rootMessage(first.error)}); ` +
