@@ -185,7 +185,7 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
     .command('send')
     .description('send a message to a contact')
     .argument('<recipient>', 'contact label (or user@host)')
-    .argument('<message>', 'message text')
+    .argument('<message>', 'message text, or - to read it from stdin (ends at EOF, Ctrl-D)')
     .action((recipient, message) =>
       done(import('./commands/send.js').then((m) => m.runSend(context(), recipient, message))),
     );

@@ -105,7 +105,9 @@ describe('messaging between CLI users through one node', () => {
     const sent = await run(alice!, ['send', 'bob', 'hello bob, from alice']);
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
-    expect(sent.stdout).toBe('sent → bob (+ 1/1 claim publishes)\n');
+    expect(sent.stdout).toMatch(
+      /^sent to bob \(bob@mesh\.test\) — 21 bytes in \d+ chunks; first-contact pointer published at 1\/1 provider\n$/,
+    );
     const recv = await run(bob!, ['recv']);
     expect(recv.stderr).toBe('');
     expect(recv.code).toBe(0);

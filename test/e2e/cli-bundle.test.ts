@@ -89,7 +89,9 @@ describe('cli-bundle', () => {
     await alice.ok(['identity', 'fetch', 'bob', '--add']);
     await bob.ok(['identity', 'fetch', 'alice', '--add']);
     const sent = await alice.ok(['send', 'bob', 'hello bob, from the bundle']);
-    expect(sent.stdout).toBe('sent → bob (+ 1/1 claim publishes)\n');
+    expect(sent.stdout).toMatch(
+      /^sent to bob \(bob@mesh\.test\) — 26 bytes in \d+ chunks; first-contact pointer published at 1\/1 provider\n$/,
+    );
     const got = await recvJson(bob);
     expect(got.messages.map((m) => m.text)).toEqual(['hello bob, from the bundle']);
     // Local state (better-sqlite3) remembers it: a second recv delivers nothing.

@@ -70,7 +70,11 @@ describe('cli-two-users-one-node', () => {
   const send = async (from: Person, to: string, text: string) => {
     const before = storeFingerprint(node);
     const r = await from.user.ok(['send', to, text]);
-    expect(r.stdout).toBe(`sent → ${to} (+ 1/1 claim publishes)\n`);
+    const summary = new RegExp(
+      `^sent to ${to} \\(${to}@mesh\\.test\\) — (\\d+ bytes?|\\d+\\.\\d KB) in (\\d+) chunks?; ` +
+        'first-contact pointer published at 1/1 provider\n$',
+    ).exec(r.stdout);
+    expect(summary, r.stdout).not.toBeNull();
     const rows = sentRecords(before, node);
     expect(rows.manifests).toHaveLength(1);
     const parsed = parseAndVerifySlotManifest(
@@ -79,6 +83,7 @@ describe('cli-two-users-one-node', () => {
     );
     if (!parsed.ok) throw new Error(`published manifest does not verify: ${parsed.detail}`);
     expect(rows.chunks).toHaveLength(parsed.value.totalChunks);
+    expect(Number(summary![2])).toBe(parsed.value.totalChunks);
     return { manifest: parsed.value, ...rows };
   };
 
