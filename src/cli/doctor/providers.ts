@@ -1,17 +1,17 @@
 /**
  * Doctor check (d): the first-contact claim providers `send` and `recv`
  * use — the same list (`buildClaimProviderList`, read through the
- * resolvers that answered) — and for each, whether its zone answers
- * through those resolvers (recv reads claims there) and whether its claim
- * UPDATE target answers like a DMP node (send posts claims there: the own
- * node's DNS listener for the own zone, else the provider's host on
- * `DMP_PROVIDER_DNS_PORT` or 53).
+ * resolvers that answered) — and for each, whether its zone exists through
+ * those resolvers (recv reads claims there: a TXT query at the apex, which
+ * a served zone answers with data or NODATA, never NXDOMAIN) and whether
+ * its claim UPDATE target answers like a DMP node (send posts claims to
+ * the provider's host on `DMP_PROVIDER_DNS_PORT` or 53; for the own zone,
+ * to the own node's DNS listener, which the local DNS check judges).
  */
 import { claimTargetHost, normalizeZone, providerDnsPort } from '../../client/claim-target.js';
 import type { ClaimProvider } from '../../client/send.js';
 import { ResolverPool } from '../../dns/client/resolver-pool.js';
 import { type DnsServer, formatServer } from '../../dns/client/server-address.js';
-import { heartbeatRrsetName } from '../../protocol/records/operator-names.js';
 import { buildClaimProviderList } from '../claim-providers.js';
 import { type CliConfig, effectiveDomain } from '../config/fields.js';
 import type { CliContext } from '../context.js';
@@ -21,7 +21,8 @@ import type { ResolverProbe } from './resolvers.js';
 
 interface ProviderState {
   readonly provider: ClaimProvider;
-  readonly zoneAnswers: boolean;
+  /** The apex answered (data or NODATA), said NXDOMAIN, or nothing answered. */
+  readonly zone: 'answers' | 'no such zone' | 'silent';
   /**
    * Where send posts claims: `own` for the own zone (the node's DNS
    * listener, judged by the local DNS / TSIG checks), else `host:port` and
@@ -38,21 +39,30 @@ async function inspect(
 ): Promise<ProviderState> {
   const own = normalizeZone(provider.zone) === normalizeZone(effectiveDomain(config));
   const host = claimTargetHost(provider.zone, provider.endpoint ?? '');
-  const [heartbeat, address] = await Promise.all([
-    pool.readTxt(heartbeatRrsetName(provider.zone)).catch(() => undefined),
+  const [apex, address] = await Promise.all([
+    pool.readTxt(provider.zone).catch(() => undefined),
     own ? undefined : within(pool.resolveAddress(host), 2000, undefined),
   ]);
-  const zoneAnswers = heartbeat !== undefined && heartbeat.status !== 'error';
-  if (own) return { provider, zoneAnswers, target: 'own' };
-  if (address === undefined) return { provider, zoneAnswers, target: undefined };
+  const zone =
+    apex === undefined || apex.status === 'error'
+      ? 'silent'
+      : apex.status === 'nxdomain'
+        ? 'no such zone'
+        : 'answers';
+  if (own) return { provider, zone, target: 'own' };
+  if (address === undefined) return { provider, zone, target: undefined };
   const server: DnsServer = { host: address, port: providerDnsPort(ctx.env) };
   const dmp = await looksLikeDmpNode(server.host, server.port, 1500);
-  return { provider, zoneAnswers, target: { at: formatServer(server), dmp } };
+  return { provider, zone, target: { at: formatServer(server), dmp } };
 }
 
 function line(s: ProviderState): string {
   const p = s.provider;
-  const zone = s.zoneAnswers ? 'zone answers' : 'zone does not answer through your resolvers';
+  const zone = {
+    answers: 'zone answers',
+    'no such zone': 'no such zone through your resolvers (NXDOMAIN at its apex)',
+    silent: 'zone does not answer through your resolvers',
+  }[s.zone];
   const target =
     s.target === 'own'
       ? "claims to your node's DNS listener (your zone)"
@@ -99,7 +109,7 @@ export async function providersCheck(
       `${why}: strangers cannot reach you, nor you them (contacts still work)\nfix: ${SET_PROVIDER(configPath, config)}`,
     );
   }
-  const silent = states.filter((s) => !s.zoneAnswers);
+  const silent = states.filter((s) => s.zone !== 'answers');
   const deaf = states.filter(
     (s) => s.target === undefined || (s.target !== 'own' && !s.target.dmp),
   );
