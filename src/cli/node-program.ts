@@ -4,6 +4,8 @@
  *   dnsmesh-node [options]                 serve DNS (5353) and HTTP (8053) on loopback
  *   dnsmesh-node key add NAME [--scope S]  mint a TSIG key, print a BIND key file (or --out FILE)
  *   dnsmesh-node key list | key revoke NAME
+ *   dnsmesh-node token issue|list|revoke|rotate, audit tail   bearer tokens (node-token-commands.ts;
+ *                                          also the `dnsmesh-node-admin` bin)
  *
  * Options override `DMP_*` environment variables, which override `--config FILE`.
  * The state options (`--config`, `--zone`, `--data-dir`, `--db-path`) mean the
@@ -13,6 +15,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { NodeConfigInput } from '../node/config/node-config.js';
 import { VERSION } from '../version.js';
+import { addTokenCommands, type TokenCommandsHost } from './node-token-commands.js';
 
 const int = (v: string): number => {
   const n = Number(v);
@@ -156,6 +159,12 @@ async function withKeyStore<T>(
   }
 }
 
+const tokenCommandsHost: TokenCommandsHost = {
+  stateOptions: commonOptions,
+  flagsOf: optionsWithParents,
+  databasePath: async (flags) => (await loadConfig(flags)).dbPath,
+};
+
 export function buildNodeProgram(): Command {
   const program = new Command('dnsmesh-node')
     .description(
@@ -263,7 +272,35 @@ export function buildNodeProgram(): Command {
       if (!ok) fail(`no key named ${name}`, 1);
       process.stdout.write(`revoked ${name}\n`);
     });
+  addTokenCommands(program, tokenCommandsHost);
   return program;
+}
+
+/**
+ * `dnsmesh-node-admin`: the reference's name for the token and audit
+ * commands, the same commands as under `dnsmesh-node` (and no daemon).
+ */
+export function buildNodeAdminProgram(): Command {
+  const program = new Command('dnsmesh-node-admin')
+    .description('operator commands for the dnsmesh-node token store and its audit trail')
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .showHelpAfterError()
+    .enablePositionalOptions()
+    // The reference (argparse) exits 2 on usage errors.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  commonOptions(program).option('--db <file>', 'same as --db-path (the reference admin CLI name)');
+  addTokenCommands(program, tokenCommandsHost);
+  return program;
+}
+
+/** Runs `dnsmesh-node-admin` on `argv` (user arguments only). */
+export function runNodeAdminCli(argv: readonly string[]): Promise<unknown> {
+  return buildNodeAdminProgram()
+    .parseAsync([...argv], { from: 'user' })
+    .catch((err: Error) => {
+      process.stderr.write(`dnsmesh-node-admin: ${err.message}\n`);
+      process.exit(1);
+    });
 }
 
 /** Runs the node CLI on `argv` (user arguments only, without `node script`). */

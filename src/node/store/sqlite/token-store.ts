@@ -75,12 +75,21 @@ export class SqliteTokenStore implements TokenStore {
   >;
   private readonly auditStmt: Database.Statement<unknown[]>;
   private readonly recentAuditStmt: Database.Statement<[number], AuditRow>;
+  private readonly recentAuditOfEventStmt: Database.Statement<[string, number], AuditRow>;
+  private readonly listStmt: Database.Statement<[number, string | null, string | null], TokenRow>;
+  private readonly revokeAnySubjectStmt: Database.Statement<[number, string], TokenRow>;
   private readonly pruneAuditStmt: Database.Statement<[number, number]>;
   private readonly issueSelfServiceTx: Database.Transaction<
     (token: TokenRecord, now: number) => void
   >;
   private readonly insertTx: Database.Transaction<(token: TokenRecord) => void>;
   private readonly revokeTx: Database.Transaction<(hash: string, now: number) => boolean>;
+  private readonly revokeSubjectTx: Database.Transaction<
+    (subject: string, now: number, detail: string) => TokenRecord[]
+  >;
+  private readonly replaceSubjectTx: Database.Transaction<
+    (token: TokenRecord, now: number, detail: string) => TokenRecord[]
+  >;
   private closed = false;
 
   constructor(database: NodeDatabase) {
@@ -110,6 +119,15 @@ export class SqliteTokenStore implements TokenStore {
     this.recentAuditStmt = db.prepare(
       'SELECT ts, event, token_hash, subject, remote_addr, detail FROM token_audit ORDER BY id DESC LIMIT ?',
     );
+    this.recentAuditOfEventStmt = db.prepare(
+      'SELECT ts, event, token_hash, subject, remote_addr, detail FROM token_audit WHERE event = ? ORDER BY id DESC LIMIT ?',
+    );
+    this.listStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM tokens WHERE (? = 1 OR revoked_at IS NULL) AND (? IS NULL OR subject = ?) ORDER BY issued_at DESC, rowid DESC`,
+    );
+    this.revokeAnySubjectStmt = db.prepare(
+      `UPDATE tokens SET revoked_at = ? WHERE subject = ? AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+    );
     this.issueSelfServiceTx = db.transaction((token: TokenRecord, now: number) => {
       for (const { token_hash } of this.revokeSubjectStmt.all(
         now,
@@ -127,6 +145,14 @@ export class SqliteTokenStore implements TokenStore {
       this.insertRow(token);
     });
     this.insertTx = db.transaction((token: TokenRecord) => this.insertRow(token));
+    this.revokeSubjectTx = db.transaction((subject: string, now: number, detail: string) =>
+      this.revokeSubjectRows(subject, now, detail),
+    );
+    this.replaceSubjectTx = db.transaction((token: TokenRecord, now: number, detail: string) => {
+      const revoked = this.revokeSubjectRows(token.subject, now, detail);
+      this.insertRow(token);
+      return revoked;
+    });
     this.revokeTx = db.transaction((hash: string, now: number): boolean => {
       const row = this.revokeStmt.get(now, hash);
       if (row === undefined) return false;
@@ -178,6 +204,35 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /**
+   * Tokens newest first: the unrevoked ones (expired included), or every
+   * one with `includeRevoked`; only `subject`'s when given.
+   */
+  list(options: { includeRevoked?: boolean; subject?: string } = {}): readonly TokenRecord[] {
+    this.ensureOpen();
+    const subject = options.subject ?? null;
+    return this.listStmt.all(options.includeRevoked ? 1 : 0, subject, subject).map(fromRow);
+  }
+
+  /**
+   * Revokes at `now` every unrevoked token of `subject`, whoever issued it,
+   * each audited as `revoked` with `detail`; returns them, now revoked.
+   */
+  revokeSubject(subject: string, now: number, detail = 'by subject'): readonly TokenRecord[] {
+    this.ensureOpen();
+    return this.revokeSubjectTx.immediate(subject, now, detail);
+  }
+
+  /**
+   * In one IMMEDIATE transaction: {@link revokeSubject} for `token.subject`,
+   * then inserts `token`. Returns the revoked tokens; nothing changes if a
+   * step throws.
+   */
+  replaceSubject(token: TokenRecord, now: number, detail = 'replaced'): readonly TokenRecord[] {
+    this.ensureOpen();
+    return this.replaceSubjectTx.immediate(token, now, detail);
+  }
+
+  /**
    * Appends an event the HTTP layer observed (`used`, `rejected`,
    * `throttled`, …). Pass hashes only — never a token string.
    */
@@ -203,10 +258,14 @@ export class SqliteTokenStore implements TokenStore {
     return this.pruneAuditStmt.run(before, limit).changes;
   }
 
-  /** The `limit` most recent audit entries, newest first. */
-  recentAudit(limit: number): readonly TokenAuditEntry[] {
+  /** The `limit` most recent audit entries (of `event` only, when given), newest first. */
+  recentAudit(limit: number, event?: TokenAuditEvent): readonly TokenAuditEntry[] {
     this.ensureOpen();
-    return this.recentAuditStmt.all(limit).map((r) => ({
+    const rows =
+      event === undefined
+        ? this.recentAuditStmt.all(limit)
+        : this.recentAuditOfEventStmt.all(event, limit);
+    return rows.map((r) => ({
       ts: r.ts,
       event: r.event,
       tokenHash: r.token_hash,
@@ -219,6 +278,12 @@ export class SqliteTokenStore implements TokenStore {
   /** Stops the store (later calls throw); the database itself is closed by its owner. */
   close(): void {
     this.closed = true;
+  }
+
+  private revokeSubjectRows(subject: string, now: number, detail: string): TokenRecord[] {
+    const rows = this.revokeAnySubjectStmt.all(now, subject);
+    for (const row of rows) this.writeAudit(now, 'revoked', row.token_hash, subject, detail);
+    return rows.map(fromRow);
   }
 
   private insertRow(token: TokenRecord): void {
