@@ -12,6 +12,7 @@ import { ResponseByteBudget } from './dns/response-budget.js';
 import { ResponseRateLimiter } from './dns/rrl.js';
 import type { DnsBoundAddress } from './dns/transport/listeners.js';
 import { startDnsListeners } from './dns/transport/listeners.js';
+import { startHeartbeatLayer } from './heartbeat/heartbeat-layer.js';
 import { httpApiConfigFromNode } from './http/config.js';
 import { createHttpApi } from './http/server.js';
 import type { Logger } from './log.js';
@@ -100,6 +101,15 @@ export async function startNode(
     });
     closers.push(() => dns.close());
 
+    // Heartbeats and discovery (docs/node.md); undefined when off.
+    const heartbeats = startHeartbeatLayer(config, {
+      database: stores.database,
+      records: stores.records,
+      log,
+      now,
+    });
+    if (heartbeats !== undefined) closers.push(() => heartbeats.stop());
+
     let httpAddress: RunningNode['httpAddress'];
     if (config.http.enabled) {
       const http = createHttpApi(
@@ -118,6 +128,7 @@ export async function startNode(
           },
           registry: metrics.registry,
           logger: log,
+          ...(heartbeats ? { peers: (limit: number) => heartbeats.peers(limit) } : {}),
         },
         httpApiConfigFromNode(config),
       );

@@ -193,6 +193,27 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       globalBurst: num('DMP_REGISTRATION_GLOBAL_BURST'),
       scopeMode,
     }),
+    heartbeat: prune({
+      // The reference compares this one case-sensitively.
+      enabled: str('DMP_HEARTBEAT_ENABLED')
+        ? TRUTHY.has(env.DMP_HEARTBEAT_ENABLED!.trim())
+        : undefined,
+      selfEndpoint: str('DMP_HEARTBEAT_SELF_ENDPOINT'),
+      operatorKeyPath: firstSet(
+        ['DMP_HEARTBEAT_OPERATOR_KEY_PATH', 'DMP_NODE_OPERATOR_KEY_PATH'],
+        'the heartbeat operator key',
+      ),
+      version: str('DMP_HEARTBEAT_VERSION'),
+      seeds: list(str('DMP_HEARTBEAT_SEEDS')),
+      intervalSeconds: num('DMP_HEARTBEAT_INTERVAL_SECONDS'),
+      ttlSeconds: num('DMP_HEARTBEAT_TTL_SECONDS'),
+      maxPeers: num('DMP_HEARTBEAT_MAX_PEERS'),
+      seenMaxRows: num('DMP_HEARTBEAT_SEEN_MAX_ROWS'),
+      retentionHours: num('DMP_HEARTBEAT_RETENTION_HOURS'),
+      gossipLimit: num('DMP_HEARTBEAT_GOSSIP_LIMIT'),
+      dnsResolvers: list(str('DMP_HEARTBEAT_DNS_RESOLVERS')),
+      dnssecRequired: bool('DMP_HEARTBEAT_DNSSEC_REQUIRED'),
+    }),
     cleanupIntervalSeconds: num('DMP_CLEANUP_INTERVAL'),
     log: prune({
       level: str('DMP_LOG_LEVEL')?.toLowerCase(),
@@ -260,6 +281,14 @@ function rateLimit(
 ): { ratePerSecond?: number; burst?: number } | undefined {
   if (ratePerSecond === undefined && burst === undefined) return undefined;
   return prune({ ratePerSecond, burst });
+}
+
+/** A comma list, items trimmed, empty ones dropped. */
+function list(v: string | undefined): string[] | undefined {
+  return v
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** Accepts the reference's `5/3600`-style rates. */

@@ -109,6 +109,34 @@ export interface NodeConfig {
     readonly globalBurst: number;
     readonly scopeMode: ScopeMode;
   };
+  /** Heartbeats and discovery (node spec §6.5; docs/node.md "Heartbeats and discovery"). */
+  readonly heartbeat: {
+    /** Publish a signed heartbeat and harvest peers (needs selfEndpoint and operatorKeyPath). */
+    readonly enabled: boolean;
+    /** The public `http(s)://host[:port]` written into the heartbeat. */
+    readonly selfEndpoint?: string;
+    /** File with the operator's Ed25519 seed: 32 raw bytes or 64 hex; must not be group/world-readable. */
+    readonly operatorKeyPath?: string;
+    /** Version field of the heartbeat (default: the package version). */
+    readonly version?: string;
+    /** Zones to harvest first (a URL or `host:port` is reduced to its host). */
+    readonly seeds: readonly string[];
+    readonly intervalSeconds: number;
+    /** `exp − ts` of the heartbeat and TTL of what the worker publishes. */
+    readonly ttlSeconds: number;
+    /** Zones harvested per tick. */
+    readonly maxPeers: number;
+    /** Seen-store row cap. */
+    readonly seenMaxRows: number;
+    /** Seen rows received longer ago are dropped (0 = only on expiry). */
+    readonly retentionHours: number;
+    /** Wires published under `_dnsmesh-seen.<zone>` (at most 50). */
+    readonly gossipLimit: number;
+    /** Resolvers (`ip[:port]`) the harvest asks; empty = the system's (/etc/resolv.conf). */
+    readonly dnsResolvers: readonly string[];
+    /** Drop harvested answers without the AD bit. */
+    readonly dnssecRequired: boolean;
+  };
   readonly cleanupIntervalSeconds: number;
   readonly log: { readonly level: string; readonly format: 'text' | 'json' };
   /** Permit non-loopback binds. */
@@ -178,6 +206,18 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     globalRatePerSecond: 1,
     globalBurst: 100,
     scopeMode: 'default',
+  },
+  heartbeat: {
+    enabled: false,
+    seeds: [],
+    intervalSeconds: 300,
+    ttlSeconds: 86_400,
+    maxPeers: 25,
+    seenMaxRows: 10_000,
+    retentionHours: 72,
+    gossipLimit: 50,
+    dnsResolvers: [],
+    dnssecRequired: false,
   },
   cleanupIntervalSeconds: 60,
   log: { level: 'info', format: 'text' },

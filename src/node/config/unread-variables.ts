@@ -19,7 +19,19 @@ const NOT_YET =
 /** Reference variables we do not read, and why. */
 const REFERENCE_UNREAD: ReadonlyArray<readonly [RegExp, string]> = [
   [/^DMP_SYNC_|^DMP_NODE_ID$|^DMP_CLUSTER_(FILE|MANIFEST_PATH)$/, NOT_YET],
-  [/^DMP_HEARTBEAT_|^DMP_NODE_OPERATOR_KEY_PATH$/, NOT_YET],
+  [
+    /^DMP_HEARTBEAT_PUBLIC_SEED_URLS(_DISABLED)?$/,
+    'is a reference setting this node does not implement yet: public seed lists are not ' +
+      'fetched; discovery starts from DMP_HEARTBEAT_SEEDS',
+  ],
+  [
+    /^DMP_HEARTBEAT_DB_PATH$/,
+    'is not read: this node keeps the heartbeat seen-store in DMP_DB_PATH',
+  ],
+  [
+    /^DMP_HEARTBEAT_(SUBMIT|SEEN)_RATE_/,
+    'is parsed by the reference for HTTP routes it removed; nothing here uses it',
+  ],
   [
     /^DMP_(DNS|HTTP)_MAX_CONCURRENCY$/,
     'is not needed here: this node answers on one event loop and bounds connections itself ' +

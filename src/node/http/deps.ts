@@ -25,6 +25,15 @@ export const systemClock: HttpClock = {
   monotonic: monotonicSeconds,
 };
 
+/** A peer as the landing page shows it (a seen heartbeat). */
+export interface LandingPeer {
+  readonly endpoint: string;
+  readonly operatorSpkHex: string;
+  readonly version: string;
+  readonly claimProviderZone: string;
+  readonly ts: number;
+}
+
 /** Collaborators of the HTTP API. */
 export interface HttpApiDeps {
   readonly records: RecordStore;
@@ -40,6 +49,8 @@ export interface HttpApiDeps {
   readonly clock?: HttpClock | undefined;
   /** Randomness for challenges, tokens and TSIG secrets (default: the OS CSPRNG). */
   readonly random?: RandomBytes | undefined;
+  /** Known peers for the landing page (heartbeats on), newest first. */
+  readonly peers?: ((limit: number) => readonly LandingPeer[]) | undefined;
   /** Further routes (e.g. cluster sync), tried after the built-in ones. */
   readonly routes?: readonly Route[] | undefined;
 }

@@ -35,6 +35,8 @@ export interface ApiServices {
   /** Per-token buckets of multi-tenant writes, keyed by token hash. */
   readonly tokenBuckets: TokenBuckets;
   readonly challenges: ChallengeBook;
+  /** Known peers for the landing page, when heartbeats are on. */
+  readonly peers: HttpApiDeps['peers'];
   /** Monotonic seconds when the API was built (the node's start), for `/health`'s uptime. */
   readonly startedAt: number;
 }
@@ -61,6 +63,7 @@ export function createServices(deps: HttpApiDeps, config: HttpApiConfig): ApiSer
     clientAddress: new ClientAddressResolver(config.trustedProxies ?? []),
     tokenBuckets: new TokenBuckets(bucketOptions),
     challenges: new ChallengeBook({ random: deps.random }),
+    peers: deps.peers,
     startedAt: clock.monotonic(),
   };
 }

@@ -87,7 +87,7 @@ describe('checkConfigFile', () => {
     });
     expect(r.problems).toEqual([
       'dns.prot: unknown key; did you mean dns.port?',
-      'dns.enabled: unknown key; did you mean http.enabled, update.enabled or registration.enabled?',
+      'dns.enabled: unknown key; did you mean http.enabled, update.enabled, registration.enabled or heartbeat.enabled?',
       'dns.wibble: unknown key (keys of dns: hosts, port, ttl, rrlResponsesPerSecond, rrlSlip, ' +
         'responseBytesPerNetwork, cookies, maxTcpConnections, tcpIdleTimeoutMs)',
       'hosts: unknown key; did you mean dns.hosts?',

@@ -14,7 +14,7 @@ describe('unread DMP_* variables', () => {
   it('says which reference settings are not implemented yet', () => {
     const n = notices({
       DMP_SYNC_PEERS: 'http://a',
-      DMP_HEARTBEAT_ENABLED: '1',
+      DMP_HEARTBEAT_PUBLIC_SEED_URLS: 'https://seeds.example/seeds.txt',
       DMP_NODE_ID: 'n1',
     });
     expect(n).toHaveLength(3);
@@ -31,6 +31,9 @@ describe('unread DMP_* variables', () => {
         DMP_CONFIG_HOME: '/tmp/x',
         DMP_TSIG_TIGHT_SCOPE: '1',
         DMP_REGISTRATION_ENABLED: '1',
+        DMP_HEARTBEAT_ENABLED: '1',
+        DMP_HEARTBEAT_SEEDS: 'a.test',
+        DMP_NODE_OPERATOR_KEY_PATH: '/etc/dnsmesh/operator.key',
       }),
     ).toEqual([]);
   });

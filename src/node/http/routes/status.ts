@@ -7,19 +7,41 @@
  * informational landing page.
  */
 import { VERSION } from '../../../version.js';
+import type { LandingPeer } from '../deps.js';
 import type { Route } from '../router.js';
 import type { ApiServices } from '../services.js';
 
 /** Owner the health probe reads; absence is fine, only a throw is unhealthy. */
 const HEALTH_PROBE_NAME = '__dmp_health_probe__';
 
-const LANDING_PAGE = `<!doctype html>
+const LANDING_HEAD = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>DMP node</title></head>
 <body><h1>DNS Mesh Protocol node</h1>
 <p>This host runs a DMP node: an authoritative DNS server for end-to-end encrypted,
 delay-tolerant messaging, with a small HTTP API (<code>/health</code>, <code>/stats</code>,
-<code>/v1/records/{name}</code>, <code>/v1/registration/*</code>).</p></body></html>
+<code>/v1/records/{name}</code>, <code>/v1/registration/*</code>).</p>`;
+const LANDING_PAGE = `${LANDING_HEAD}</body></html>
 `;
+/** Peers listed on the landing page. */
+const LANDING_PEERS = 50;
+
+const escapeHtml = (text: string): string =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
+/** The landing page with the peers this node has seen (heartbeats on). */
+function landingWithPeers(peers: readonly LandingPeer[]): string {
+  const items = peers.map(
+    (p) =>
+      `<li><code>${escapeHtml(p.endpoint)}</code> zone <code>${escapeHtml(p.claimProviderZone || '-')}</code>` +
+      ` version <code>${escapeHtml(p.version || '-')}</code> operator <code>${p.operatorSpkHex.slice(0, 16)}</code>` +
+      ` seen ${new Date(p.ts * 1000).toISOString()}</li>`,
+  );
+  const list = items.length > 0 ? `<ul>\n${items.join('\n')}\n</ul>` : '<p>No peers seen yet.</p>';
+  return `${LANDING_HEAD}\n<h2>Known peers</h2>\n${list}</body></html>\n`;
+}
 
 /** `/`, `/index.html`, `/health`, `/stats`. */
 export function statusRoutes(s: ApiServices): Route[] {
@@ -32,7 +54,7 @@ export function statusRoutes(s: ApiServices): Route[] {
         ctx.send(
           200,
           { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=30' },
-          LANDING_PAGE,
+          s.peers ? landingWithPeers(s.peers(LANDING_PEERS)) : LANDING_PAGE,
         );
       },
     },
