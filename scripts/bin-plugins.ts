@@ -19,7 +19,9 @@ export type Rewrite = (typeof REWRITES)[number];
  */
 export function daemonBundleExternal(srcDir: string, fired: Set<Rewrite>): Plugin {
   const importers = new Set(
-    ['main.ts', 'node-main.ts', 'program.ts'].map((f) => join(srcDir, 'cli', f)),
+    ['main.ts', 'node-main.ts', 'node-admin-main.ts', 'program.ts'].map((f) =>
+      join(srcDir, 'cli', f),
+    ),
   );
   return {
     name: 'dnsmesh-daemon-external',

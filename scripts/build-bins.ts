@@ -5,6 +5,8 @@
  *   node-program.js  the daemon and its key commands (src/cli/node-program.ts),
  *                    loaded by `dnsmesh node …` and by node-main.js
  *   node-main.js     `dnsmesh-node` (src/cli/node-main.ts)
+ *   node-admin-main.js  `dnsmesh-node-admin`, the token and audit commands
+ *                    (src/cli/node-admin-main.ts, also through node-program.js)
  *
  * Why bundles: a `dnsmesh send` is a short process whose wall time is mostly
  * start-up. Loaded from tsc's output it resolves, reads and links ~200 ES
@@ -73,6 +75,7 @@ export async function buildBins(outDir: string): Promise<BinFile[]> {
     entryPoints: {
       main: join(srcDir, 'cli/main.ts'),
       'node-main': join(srcDir, 'cli/node-main.ts'),
+      'node-admin-main': join(srcDir, 'cli/node-admin-main.ts'),
       'node-program': join(srcDir, 'cli/node-program.ts'),
     },
     outdir: outDir,

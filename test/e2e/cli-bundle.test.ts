@@ -111,10 +111,37 @@ describe('cli-bundle', () => {
       ['main.js', ['--version']],
       ['node-main.js', ['--version']],
       ['main.js', ['node', '--version']],
+      ['node-admin-main.js', ['--version']],
     ] as const) {
       const r = await run(process.execPath, [join(out, file), ...args], { env: cleanEnv() });
       expect(r, `${file} ${args.join(' ')}`).toMatchObject({ code: 0, stdout: `${version}\n` });
     }
+  });
+
+  it('issues a token with the dnsmesh-node-admin bundle that writes through the node', async () => {
+    const admin = await readFile(join(out, 'node-admin-main.js'), 'utf8');
+    expect(admin).toContain('require("./node-program.js")');
+    const issued = await run(
+      process.execPath,
+      [
+        join(out, 'node-admin-main.js'),
+        '--db',
+        node.dbPath,
+        'token',
+        'issue',
+        `carol@${ZONE}`,
+        '--json',
+      ],
+      { env: cleanEnv() },
+    );
+    expect(issued, issued.stderr).toMatchObject({ code: 0 });
+    const { token } = JSON.parse(issued.stdout) as { token: string };
+    const res = await fetch(`${node.endpoint}/v1/records/dmp.carol.${ZONE}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: 'v=dmp1;t=test', ttl: 60 }),
+    });
+    expect(res.status).toBe(201);
   });
 
   it('runs the daemon through `dnsmesh node`', async () => {
