@@ -115,7 +115,7 @@ describe('dnsmesh completion', () => {
     expect(completionScript(p, 'fish')).toContain("-a 'frobnicate' -d 'a new verb'");
   });
 
-  it.skipIf(!has('fish'))('fish loads the script and completes through it', () => {
+  it.skipIf(!has('fish') && !process.env.CI)('fish loads the script and completes through it', () => {
     const out = run(
       'fish',
       `source ${files.fish}
@@ -134,7 +134,7 @@ describe('dnsmesh completion', () => {
     expect(contacts).toEqual(['list']);
   });
 
-  it.skipIf(!has('zsh'))('zsh parses the script and its function completes', () => {
+  it.skipIf(!has('zsh') && !process.env.CI)('zsh parses the script and its function completes', () => {
     run('zsh', `zsh -n ${files.zsh}`);
     // compinit needs a terminal; stub the completion builtins instead.
     const out = run(
