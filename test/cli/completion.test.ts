@@ -115,31 +115,36 @@ describe('dnsmesh completion', () => {
     expect(completionScript(p, 'fish')).toContain("-a 'frobnicate' -d 'a new verb'");
   });
 
-  it.skipIf(!has('fish') && !process.env.CI)('fish loads the script and completes through it', () => {
-    const out = run(
-      'fish',
-      `source ${files.fish}
+  it.skipIf(!has('fish') && !process.env.CI)(
+    'fish loads the script and completes through it',
+    () => {
+      const out = run(
+        'fish',
+        `source ${files.fish}
        complete -C 'dnsmesh id'; echo ==
        complete -C 'dnsmesh --config-home /x tsig register --scheme '; echo ==
        complete -C 'dnsmesh contacts l'`,
-    );
-    const [id, scheme, contacts] = out.split('==\n').map((block) =>
-      block
-        .trim()
-        .split('\n')
-        .map((line) => line.split('\t')[0]),
-    );
-    expect(id).toEqual(['identity']);
-    expect(scheme?.sort()).toEqual(['http', 'https']);
-    expect(contacts).toEqual(['list']);
-  });
+      );
+      const [id, scheme, contacts] = out.split('==\n').map((block) =>
+        block
+          .trim()
+          .split('\n')
+          .map((line) => line.split('\t')[0]),
+      );
+      expect(id).toEqual(['identity']);
+      expect(scheme?.sort()).toEqual(['http', 'https']);
+      expect(contacts).toEqual(['list']);
+    },
+  );
 
-  it.skipIf(!has('zsh') && !process.env.CI)('zsh parses the script and its function completes', () => {
-    run('zsh', `zsh -n ${files.zsh}`);
-    // compinit needs a terminal; stub the completion builtins instead.
-    const out = run(
-      'zsh',
-      `compdef() { :; }
+  it.skipIf(!has('zsh') && !process.env.CI)(
+    'zsh parses the script and its function completes',
+    () => {
+      run('zsh', `zsh -n ${files.zsh}`);
+      // compinit needs a terminal; stub the completion builtins instead.
+      const out = run(
+        'zsh',
+        `compdef() { :; }
        _describe() { local -a a; a=("\${(@P)4}"); print -r -- "$3: \${(j: :)\${a[@]%%:*}}"; }
        compadd() { print -r -- "values: \${(j: :)\${(@P)2}}"; }
        _files() { print files; }
@@ -148,9 +153,10 @@ describe('dnsmesh completion', () => {
        sim dnsmesh identity ''
        sim dnsmesh --config-home /x tsig register --scheme ''
        sim dnsmesh recv --w`,
-    ).split('\n');
-    expect(out[0]).toBe('command: show publish refresh-prekeys fetch rotate help');
-    expect(out[1]).toBe('values: https http');
-    expect(out[2]).toMatch(/^option: --primary-only .*--watch /);
-  });
+      ).split('\n');
+      expect(out[0]).toBe('command: show publish refresh-prekeys fetch rotate help');
+      expect(out[1]).toBe('values: https http');
+      expect(out[2]).toMatch(/^option: --primary-only .*--watch /);
+    },
+  );
 });
