@@ -330,6 +330,16 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
       done(import('./commands/resolvers-list.js').then((m) => m.runResolversList(context(), opts))),
     );
 
+  program
+    .command('peers')
+    .description("a zone's own heartbeat and the nodes it has seen, verified")
+    .argument('<zone>', "the node's zone (or its URL)")
+    .addOption(jsonOption())
+    .option('--timeout <seconds>', 'accepted for compatibility; unused', floatArg('--timeout'))
+    .action((zone, opts) =>
+      done(import('./commands/peers.js').then((m) => m.runPeers(context(), zone, opts))),
+    );
+
   const config = program.command('config').description('read and change config.yaml settings');
   config
     .command('get')
@@ -404,7 +414,6 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
   notYet(identity, 'rotate', 'rotate to a new identity key (experimental)');
   notYet(program, 'cluster', 'pin / fetch / enable cluster mode');
   notYet(program, 'bootstrap', 'bootstrap-record discovery');
-  notYet(program, 'peers', "list a zone's heartbeat peers");
 
   return program;
 }
