@@ -3,7 +3,7 @@
  * client: where the serial `nsupdate` time goes on the server side.
  *
  *   tsx bench/node/update-micro.ts [--records 10000] [--updates 3000] [--reps 3]
- *       [--only respond,apply,verify] [--synchronous normal|full]
+ *       [--only respond,apply,verify] [--synchronous normal|full] [--audit]
  *
  * Builds a file-backed node database (WAL, as the daemon opens it, with
  * `--synchronous` as DMP_SQLITE_SYNCHRONOUS, default normal) holding
@@ -18,17 +18,23 @@
  *   verify    the same requests answered with UPDATE disabled (parse, TSIG
  *             verify, signed REFUSED reply: everything but the UPDATE step)
  *
+ * `--audit` adds the daemon's UPDATE audit log (one JSON line per UPDATE,
+ * written synchronously to /dev/null).
+ *
  * Numbers are µs per UPDATE, median of the reps; reported, never asserted.
  * Wrap it in `node --cpu-prof --import tsx` for a profile.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { signMessage } from '../../src/dns/tsig.js';
 import { txtAdd, updateMessage } from '../../src/dns/wire/update.js';
 import { createNodeResponder } from '../../src/node/dns/node-responder.js';
 import type { NodeResponderConfig } from '../../src/node/dns/responder-config.js';
+import { UpdateAuditLog } from '../../src/node/dns/update-audit.js';
+import { createNodeLogger } from '../../src/node/log.js';
 import { createNodeMetrics } from '../../src/node/metrics.js';
 import { openNodeStores } from '../../src/node/store/sqlite/node-stores.js';
 import type { SqliteSynchronous } from '../../src/node/store/sqlite/synchronous.js';
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '3' },
     only: { type: 'string' },
     synchronous: { type: 'string', default: 'normal' },
+    audit: { type: 'boolean', default: false },
   },
 });
 const RECORDS = Number(args.records);
@@ -108,6 +115,18 @@ const config = (enabled: boolean): NodeResponderConfig => ({
   caps: { maxTtl: 86_400, maxValueBytes: 2048, maxValuesPerName: 64 },
 });
 
+const devNull = openSync('/dev/null', 'w');
+const auditLogger = createNodeLogger({
+  level: 'info',
+  format: 'json',
+  destination: new Writable({
+    write(chunk: Buffer, _enc, done) {
+      writeSync(devNull, chunk);
+      done();
+    },
+  }),
+});
+
 type Mode = 'respond' | 'apply' | 'verify';
 function rep(mode: Mode, n: number): number {
   const path = join(dir, `rep-${mode}-${n}.db`);
@@ -121,6 +140,7 @@ function rep(mode: Mode, n: number): number {
       tsigKeys: stores.tsigKeys,
       clock: () => NOW,
       metrics: metrics.responder,
+      ...(args.audit ? { audit: new UpdateAuditLog(auditLogger) } : {}),
     },
     config(mode !== 'verify'),
   );
@@ -149,6 +169,7 @@ for (let n = 0; n < REPS; n++) {
 }
 console.log(
   `records=${RECORDS} updates=${UPDATES} reps=${REPS} synchronous=${SYNCHRONOUS} ` +
+    `audit=${args.audit ? 'on' : 'off'} ` +
     '(µs per UPDATE, median; all reps)',
 );
 for (const mode of MODES) {

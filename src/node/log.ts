@@ -2,6 +2,8 @@
  * The node's structured logger (pino). JSON lines for machines, or a compact
  * text form for people; secrets are redacted by key wherever they appear, as
  * a second line of defence behind "never log secrets" at the call sites.
+ * JSON lines name their level (`"level":"info"`), not pino's number, so
+ * log shippers and `jq 'select(.level=="warn")'` need no table.
  */
 import { Writable } from 'node:stream';
 import { type Logger, pino } from 'pino';
@@ -41,7 +43,9 @@ export function createNodeLogger(options: NodeLoggerOptions): Logger {
     redact: { paths: REDACT, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (options.format === 'json') return pino(base, out);
+  if (options.format === 'json') {
+    return pino({ ...base, formatters: { level: (label: string) => ({ level: label }) } }, out);
+  }
   return pino(base, textStream(out));
 }
 

@@ -12,6 +12,7 @@ import { ResponseByteBudget } from './dns/response-budget.js';
 import { ResponseRateLimiter } from './dns/rrl.js';
 import type { DnsBoundAddress } from './dns/transport/listeners.js';
 import { startDnsListeners } from './dns/transport/listeners.js';
+import { UpdateAuditLog } from './dns/update-audit.js';
 import { startHeartbeatLayer } from './heartbeat/heartbeat-layer.js';
 import { httpApiConfigFromNode } from './http/config.js';
 import { createHttpApi } from './http/server.js';
@@ -80,12 +81,16 @@ export async function startNode(
       responseBudget,
       onInternalError: (err) => log.error({ err: String(err) }, 'DNS responder error'),
     });
+    // One line per UPDATE (key, client, names, outcome); floods summed up.
+    const audit = new UpdateAuditLog(log);
+    closers.push(() => audit.close());
     const responder = createNodeResponder(
       {
         records: stores.records,
         tsigKeys: stores.tsigKeys,
         clock: () => Date.now() / 1000,
         metrics: metrics.responder,
+        audit,
       },
       config,
     );

@@ -12,7 +12,8 @@
  *   gets its first reply again, `update-replies.ts`), else NOTIMP → OPT,
  *   TSIG signature (RFC 8945 §5.3, request MAC chained) → size fit
  *   (RFC 1035 §4.2.1, RFC 6891 §7: TC=1 stub over UDP, SERVFAIL past 65535
- *   octets over TCP).
+ *   octets over TCP). Every UPDATE answered is reported to the audit log
+ *   (`update-audit.ts`).
  *
  * A node never dies on a packet: every path returns a response or
  * `undefined`; an unexpected exception is counted and answered SERVFAIL.
@@ -46,6 +47,7 @@ import { tsigErrorResponse } from './tsig-errors.js';
 import { NodeTsigKeyring, type ScopeAuthorizer } from './tsig-keyring.js';
 import { signReply } from './tsig-reply.js';
 import { processUpdate, type UpdateEnv } from './update.js';
+import type { UpdateAudit, UpdateAuditEvent, UpdateAuditOutcome } from './update-audit.js';
 import { UpdateAdmission } from './update-budgets.js';
 import { UpdateReplyCache } from './update-replies.js';
 
@@ -67,6 +69,8 @@ export interface NodeResponderDeps {
   readonly admission?: UpdateAdmission | undefined;
   /** Replies to signed UPDATEs, kept for their TSIG window (default: the default limits). */
   readonly replies?: UpdateReplyCache | undefined;
+  /** Where every UPDATE's outcome is reported (default: nowhere). */
+  readonly audit?: UpdateAudit | undefined;
 }
 
 /** Spec defaults of the claim bucket (node spec §1.7). */
@@ -125,6 +129,7 @@ class NodeResponder implements DnsResponder {
   private readonly metrics: ResponderMetrics;
   private readonly admission: UpdateAdmission;
   private readonly replies: UpdateReplyCache;
+  private readonly audit: UpdateAudit | undefined;
   private readonly cookies: ServerCookies | undefined;
   /** The current request carried a valid server cookie (see {@link DnsResponse.addressVerified}). */
   private addressVerified = false;
@@ -139,6 +144,7 @@ class NodeResponder implements DnsResponder {
     const admission = deps.admission ?? new UpdateAdmission(update.budgets);
     this.admission = admission;
     this.replies = deps.replies ?? new UpdateReplyCache();
+    this.audit = deps.audit;
     const recipients = new RegisteredRecipients(deps.tsigKeys, compiled.zone);
     const claims: ClaimPolicy = {
       zone: compiled.zone,
@@ -229,6 +235,7 @@ class NodeResponder implements DnsResponder {
       network = this.admission.networkOf(context.remoteAddress);
       if (!this.admission.admitMessage(network)) {
         metrics.update('over-budget');
+        this.audited(req, context, 'over-budget', Rcode.REFUSED, undefined);
         w.begin(req, responseFlags(req, FLAG_AA, Rcode.REFUSED));
         const wire = this.finish(req, undefined, now);
         return this.done(wire, Rcode.REFUSED, 'update', undefined, req, undefined, now);
@@ -246,6 +253,12 @@ class NodeResponder implements DnsResponder {
         const wire = tsigErrorResponse(req, verified, this.keyring, now, w);
         const rcode = verified.status === 'FORMERR' ? Rcode.FORMERR : Rcode.NOTAUTH;
         const kind: ResponseKind = req.opcode === Opcode.UPDATE ? 'update' : 'error';
+        if (kind === 'update') {
+          this.audited(req, context, 'bad-tsig', rcode, undefined, {
+            tsig: verified.status,
+            claimedKey: verified.keyName,
+          });
+        }
         return this.done(wire, rcode, kind, undefined, req, undefined, now);
       }
     }
@@ -259,7 +272,7 @@ class NodeResponder implements DnsResponder {
     }
 
     if (req.opcode === Opcode.QUERY) return this.query(req, signer, now, context);
-    if (req.opcode === Opcode.UPDATE) return this.update(req, signer, now, network);
+    if (req.opcode === Opcode.UPDATE) return this.update(req, signer, now, network, context);
     w.begin(req, responseFlags(req, 0, Rcode.NOTIMP));
     const wire = this.finish(req, signer, now);
     return this.done(wire, Rcode.NOTIMP, 'error', undefined, req, signer, now);
@@ -297,6 +310,7 @@ class NodeResponder implements DnsResponder {
     signer: TsigVerified | undefined,
     now: number,
     network: string,
+    context: DnsRequestContext,
   ): DnsResponse {
     const keyName = signer === undefined ? '' : canonicalName(signer.keyName);
     if (signer !== undefined) {
@@ -306,6 +320,7 @@ class NodeResponder implements DnsResponder {
       const kept = this.replies.lookup(keyName, signer.mac, now);
       if (kept !== undefined) {
         this.metrics.update('replayed');
+        this.audited(req, context, 'replayed', kept.rcode, keyName, { replayOf: kept.outcome });
         this.w.cookie = kept.cookie;
         this.w.begin(req, responseFlags(req, FLAG_AA, kept.rcode));
         const wire = this.finish(req, signer, kept.signedAt);
@@ -315,6 +330,8 @@ class NodeResponder implements DnsResponder {
     const verdict = processUpdate(req, signer, this.updateEnv, now, network);
     this.metrics.update(verdict.outcome);
     if (verdict.error !== undefined) this.metrics.internalError(verdict.error);
+    const key = signer === undefined ? undefined : keyName;
+    this.audited(req, context, verdict.outcome, verdict.rcode, key);
     // AA on every UPDATE response, as the reference (RFC 2136 leaves it open).
     this.w.begin(req, responseFlags(req, FLAG_AA, verdict.rcode));
     const wire = this.finish(req, signer, now);
@@ -335,6 +352,27 @@ class NodeResponder implements DnsResponder {
       );
     }
     return this.done(wire, verdict.rcode, 'update', undefined, req, signer, now);
+  }
+
+  /** Reports one UPDATE to the audit log, when there is one. */
+  private audited(
+    req: DnsRequest,
+    context: DnsRequestContext,
+    outcome: UpdateAuditOutcome,
+    rcode: number,
+    key: string | undefined,
+    extra?: Partial<UpdateAuditEvent>,
+  ): void {
+    this.audit?.update({
+      outcome,
+      rcode,
+      key,
+      signed: req.hasTsig,
+      remoteAddress: context.remoteAddress,
+      transport: context.transport,
+      message: req.message,
+      ...extra,
+    });
   }
 
   /** Appends OPT when the request had one, then signs. */
