@@ -1,7 +1,9 @@
 /**
  * Validation of contact input shared by the commands that write contacts.
  */
+import type { ContactEntry } from './config/fields.js';
 import { userError } from './errors.js';
+import { terminalSafeField } from './terminal-text.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 
@@ -22,4 +24,25 @@ export function parseLabel(label: string): string {
     throw userError(`contact label ${JSON.stringify(label)} must be non-empty text on one line`);
   }
   return label;
+}
+
+/**
+ * The command that fills in a contact's missing encryption key — an `intro
+ * trust` placeholder, pinned by its signing key alone: `identity fetch
+ * <user>@<zone> --add` finds the placeholder by that key and completes it
+ * under its label. The user is the recorded username, else the verified
+ * address the intro carried, else `<username>` (to ask the sender for).
+ */
+export function fetchEncryptionKeyCommand(
+  entry: Pick<ContactEntry, 'domain' | 'remote_username'>,
+  ownDomain: string,
+  verifiedAddress = '',
+): string {
+  const address =
+    entry.remote_username !== undefined && entry.remote_username !== ''
+      ? `${entry.remote_username}@${entry.domain || ownDomain}`
+      : verifiedAddress !== ''
+        ? verifiedAddress
+        : `<username>@${entry.domain || ownDomain}`;
+  return `dnsmesh identity fetch ${terminalSafeField(address)} --add`;
 }

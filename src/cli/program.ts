@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { resolveCliPaths } from './config/paths.js';
 import type { CliContext } from './context.js';
 import { userError } from './errors.js';
+import { parseIntroRef } from './intro-ref.js';
 
 /** What an action resolves to: an exit code, or nothing for success. */
 export type ActionResult = number | undefined;
@@ -224,14 +225,14 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
   intro
     .command('accept')
     .description('deliver an intro without pinning the sender')
-    .argument('<id>', 'intro id', intArg('intro id'))
+    .argument('<intro>', 'intro number, or the label `intro list` shows', parseIntroRef)
     .action((id) =>
       done(import('./commands/intro-accept.js').then((m) => m.runIntroAccept(context(), id))),
     );
   intro
     .command('trust')
     .description('deliver an intro and pin its sender as a contact')
-    .argument('<id>', 'intro id', intArg('intro id'))
+    .argument('<intro>', 'intro number, or the label `intro list` shows', parseIntroRef)
     .option('--label <label>', 'contact label (default: --username or intro-<spk12>)')
     .option('--username <name>', "sender's username on their node")
     .action((id, opts) =>
@@ -240,7 +241,7 @@ export function buildProgram(sink: ResultSink, env: NodeJS.ProcessEnv = process.
   intro
     .command('block')
     .description('drop an intro and deny its sender')
-    .argument('<id>', 'intro id', intArg('intro id'))
+    .argument('<intro>', 'intro number, or the label `intro list` shows', parseIntroRef)
     .option('--note <text>', 'reason kept with the denylist entry', '')
     .action((id, opts) =>
       done(import('./commands/intro-block.js').then((m) => m.runIntroBlock(context(), id, opts))),

@@ -1,12 +1,18 @@
 /**
  * `dnsmesh intro list [--json]` (cli spec §5.10): pending first-contact
- * messages from unpinned senders, newest first. Local only.
+ * messages from unpinned senders, newest first. Each is headed by its
+ * number and its sender's label `intro-<12 hex>` — either names it to
+ * `intro accept|trust|block` — and says who it is from: the verified
+ * address the message carried, else only the mailbox zone it came from.
+ * `--json` is the reference's. Local only.
  */
+import { defaultIntroLabel } from '../../client/fingerprints.js';
 import { toHex, tryDecodeUtf8 } from '../../protocol/bytes.js';
 import { clientCall } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
 import type { CliContext } from '../context.js';
-import { isoUtc, printJson, println } from '../output.js';
+import { localTime } from '../message-format.js';
+import { printJson, println } from '../output.js';
 import { terminalSafeField } from '../terminal-text.js';
 
 export interface IntroListOptions {
@@ -40,8 +46,6 @@ export async function runIntroList(ctx: CliContext, opts: IntroListOptions): Pro
       return 0;
     }
     for (const i of intros) {
-      const spk = toHex(i.senderSpk);
-      const label = terminalSafeField(i.senderLabel || `intro-${spk.slice(0, 12)}`);
       const text = tryDecodeUtf8(i.plaintext);
       const chars = text === undefined ? [] : [...text];
       const preview =
@@ -50,17 +54,23 @@ export async function runIntroList(ctx: CliContext, opts: IntroListOptions): Pro
           : chars.length > PREVIEW_CHARS
             ? `${terminalSafeField(chars.slice(0, PREVIEW_CHARS).join(''))}…`
             : terminalSafeField(text);
+      const zone = terminalSafeField(i.senderMailboxDomain);
+      const from =
+        i.senderLabel !== ''
+          ? `${terminalSafeField(i.senderLabel)} (verified address; mailbox zone ${zone})`
+          : `someone at ${zone} (their mailbox zone; the message names no address)`;
       println(
-        `#${i.id}  ${label}  [${i.msgExp > now ? 'fresh' : 'EXPIRED'}]`,
-        `  sender_spk: ${spk}`,
-        `  from zone:  ${terminalSafeField(i.senderMailboxDomain)}`,
-        `  received:   ${isoUtc(i.receivedAt)}`,
+        `#${i.id}  ${defaultIntroLabel(i.senderSpk)}  [${i.msgExp > now ? 'fresh' : 'EXPIRED'}]`,
+        `  from:       ${from}`,
+        `  sender_spk: ${toHex(i.senderSpk)}`,
+        `  received:   ${localTime(i.receivedAt)}`,
         `  message:    ${preview}`,
         '',
       );
     }
     println(
-      'accept: `dnsmesh intro accept <id>`   trust: `dnsmesh intro trust <id> --username <name>`   block: `dnsmesh intro block <id>`',
+      'name an intro by its number or label: accept `dnsmesh intro accept <intro>`   ' +
+        'trust `dnsmesh intro trust <intro> --username <name>`   block `dnsmesh intro block <intro>`',
     );
     return 0;
   } finally {

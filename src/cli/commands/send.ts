@@ -11,7 +11,9 @@
 import type { SendResult } from '../../client/send.js';
 import { asCliError } from '../client-errors.js';
 import { openClientSession } from '../client-session.js';
+import { effectiveDomain } from '../config/fields.js';
 import { loadConfig } from '../config/store.js';
+import { fetchEncryptionKeyCommand } from '../contact-input.js';
 import type { CliContext } from '../context.js';
 import { CliError, ExitCode, userError } from '../errors.js';
 import { checkMessageArgument, readMessageFromStdin, STDIN_MESSAGE } from '../message-input.js';
@@ -40,6 +42,17 @@ export async function runSend(
   if (label === undefined) {
     throw userError(
       `unknown contact \`${recipient}\` — add it first with \`dnsmesh identity fetch ${recipient} --add\` or \`dnsmesh contacts add\``,
+    );
+  }
+  // An `intro trust` placeholder: exit 2 as the reference's "send failed", but
+  // before the passphrase, and with the command that completes the contact.
+  const entry = config.contacts.get(label)!;
+  if (entry.pub === '') {
+    throw new CliError(
+      ExitCode.network,
+      `send failed: \`${terminalSafeField(label)}\` has no encryption key yet (its signing key was ` +
+        'pinned by `intro trust`, which cannot learn the other) — run ' +
+        `\`${fetchEncryptionKeyCommand(entry, effectiveDomain(config))}\` first`,
     );
   }
   // A message typed on a terminal is read after the passphrase prompt, which
