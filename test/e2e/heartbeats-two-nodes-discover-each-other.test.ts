@@ -59,6 +59,8 @@ describe('heartbeats: two nodes discover each other from one seed', () => {
       DMP_HEARTBEAT_SEEDS: seed,
       DMP_HEARTBEAT_INTERVAL_SECONDS: '1',
       DMP_HEARTBEAT_DNS_RESOLVERS: resolvers,
+      // No fetch of the reference's GitHub seed list from a test.
+      DMP_HEARTBEAT_PUBLIC_SEED_URLS_DISABLED: '1',
     });
     [a, b] = await Promise.all([
       startNode({
@@ -169,6 +171,7 @@ describe('heartbeats: two nodes discover each other from one seed', () => {
         DMP_HEARTBEAT_SELF_ENDPOINT: 'https://c.test',
         DMP_HEARTBEAT_OPERATOR_KEY_PATH: await keyFile(dir, 'c.key', seedA, 0o644),
         DMP_HEARTBEAT_DNS_RESOLVERS: '127.0.0.1:9',
+        DMP_HEARTBEAT_PUBLIC_SEED_URLS_DISABLED: '1',
       },
     });
     try {

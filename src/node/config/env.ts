@@ -205,6 +205,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       ),
       version: str('DMP_HEARTBEAT_VERSION'),
       seeds: list(str('DMP_HEARTBEAT_SEEDS')),
+      publicSeedUrls: list(str('DMP_HEARTBEAT_PUBLIC_SEED_URLS')),
+      publicSeedsDisabled: bool('DMP_HEARTBEAT_PUBLIC_SEED_URLS_DISABLED'),
       intervalSeconds: num('DMP_HEARTBEAT_INTERVAL_SECONDS'),
       ttlSeconds: num('DMP_HEARTBEAT_TTL_SECONDS'),
       maxPeers: num('DMP_HEARTBEAT_MAX_PEERS'),

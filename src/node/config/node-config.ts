@@ -121,6 +121,10 @@ export interface NodeConfig {
     readonly version?: string;
     /** Zones to harvest first (a URL or `host:port` is reduced to its host). */
     readonly seeds: readonly string[];
+    /** HTTPS seed lists (one zone a line), fetched at most every 6 h under SSRF guards. */
+    readonly publicSeedUrls: readonly string[];
+    /** Do not fetch `publicSeedUrls`. */
+    readonly publicSeedsDisabled: boolean;
     readonly intervalSeconds: number;
     /** `exp − ts` of the heartbeat and TTL of what the worker publishes. */
     readonly ttlSeconds: number;
@@ -210,6 +214,10 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
   heartbeat: {
     enabled: false,
     seeds: [],
+    publicSeedUrls: [
+      'https://raw.githubusercontent.com/oscarvalenzuelab/DNSMeshProtocol/main/directory/seeds.txt',
+    ],
+    publicSeedsDisabled: false,
     intervalSeconds: 300,
     ttlSeconds: 86_400,
     maxPeers: 25,

@@ -128,6 +128,8 @@ export const NODE_CONFIG_SCHEMA: Schema<NodeConfig> = {
     operatorKeyPath: string,
     version: string,
     seeds: strings,
+    publicSeedUrls: strings,
+    publicSeedsDisabled: boolean,
     intervalSeconds: number,
     ttlSeconds: number,
     maxPeers: number,

@@ -20,11 +20,6 @@ const NOT_YET =
 const REFERENCE_UNREAD: ReadonlyArray<readonly [RegExp, string]> = [
   [/^DMP_SYNC_|^DMP_NODE_ID$|^DMP_CLUSTER_(FILE|MANIFEST_PATH)$/, NOT_YET],
   [
-    /^DMP_HEARTBEAT_PUBLIC_SEED_URLS(_DISABLED)?$/,
-    'is a reference setting this node does not implement yet: public seed lists are not ' +
-      'fetched; discovery starts from DMP_HEARTBEAT_SEEDS',
-  ],
-  [
     /^DMP_HEARTBEAT_DB_PATH$/,
     'is not read: this node keeps the heartbeat seen-store in DMP_DB_PATH',
   ],

@@ -21,7 +21,10 @@ export function seedZone(entry: string): string | undefined {
     host = host.slice(0, host.indexOf(':'));
   }
   host = host.toLowerCase().replace(/\.+$/, '');
-  if (host === '' || host.startsWith('[') || isIpLiteral(host)) return undefined;
+  if (host === '' || host.length > 253 || host.startsWith('[') || isIpLiteral(host)) {
+    return undefined;
+  }
+  if (host.split('.').some((label) => label.length > 63)) return undefined;
   return /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)
     ? host
     : undefined;

@@ -17,6 +17,7 @@ import { type SeenHeartbeat, SqliteSeenStore } from '../store/sqlite/heartbeat-s
 import type { RecordStore } from '../store/types.js';
 import { HeartbeatWorker } from './heartbeat-worker.js';
 import { loadOperatorSeed } from './operator-key.js';
+import { PublicSeeds } from './public-seeds.js';
 
 /** A running heartbeat layer. */
 export interface HeartbeatLayer {
@@ -113,6 +114,16 @@ export function startHeartbeatLayer(
       ttlSeconds: h.ttlSeconds,
       intervalMs: h.intervalSeconds * 1000,
       seeds: h.seeds,
+      publicSeeds: h.publicSeedsDisabled
+        ? undefined
+        : new PublicSeeds({
+            urls: h.publicSeedUrls,
+            onError: (url, err) =>
+              deps.log.warn(
+                { url, err: err instanceof Error ? err.message : String(err) },
+                'public seed list not fetched; its previous zones are kept',
+              ),
+          }),
       maxPeers: h.maxPeers,
       gossipLimit: h.gossipLimit,
       now: deps.now,

@@ -7,7 +7,8 @@
  *    it published before (on the first tick, every older wire signed by
  *    this operator is removed there too; other signers' wires are kept);
  * 2. harvests `_dnsmesh-heartbeat.<z>` and `_dnsmesh-seen.<z>` for the seed
- *    zones and the zones of heartbeats already seen (`harvest-zones.ts`)
+ *    zones, the public seed lists' zones (`public-seeds.ts`) and the zones
+ *    of heartbeats already seen (`harvest-zones.ts`)
  *    through the configured resolvers, at most 20 values per RRset, this
  *    operator's own wires skipped, the rest through the seen-store's rules;
  *    a zone that gave nothing is skipped on the next tick;
@@ -31,6 +32,7 @@ import type { Logger } from '../log.js';
 import type { SeenHeartbeat, SqliteSeenStore } from '../store/sqlite/heartbeat-seen-store.js';
 import type { RecordStore } from '../store/types.js';
 import { harvestZones } from './harvest-zones.js';
+import type { PublicSeeds } from './public-seeds.js';
 
 /** The spec's cap on `_dnsmesh-seen` wires. */
 export const MAX_GOSSIP_WIRES = 50;
@@ -54,6 +56,8 @@ export interface HeartbeatWorkerOptions {
   readonly ttlSeconds: number;
   readonly intervalMs: number;
   readonly seeds: readonly string[];
+  /** Zones of the public seed lists, harvested after `seeds`. */
+  readonly publicSeeds?: Pick<PublicSeeds, 'zones' | 'maybeRefresh' | 'stop'> | undefined;
   readonly maxPeers: number;
   readonly gossipLimit: number;
   /** Unix seconds. */
@@ -105,7 +109,7 @@ export class HeartbeatWorker {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     this.abort.abort();
-    await this.running;
+    await Promise.all([this.running, this.o.publicSeeds?.stop()]);
   }
 
   /** One tick; a tick still running is awaited instead of starting another. */
@@ -168,9 +172,11 @@ export class HeartbeatWorker {
   private async harvest(): Promise<void> {
     const now = this.o.now();
     this.o.seen.sweep(now);
+    // In the background: the lists fetched now count from the next tick.
+    void this.o.publicSeeds?.maybeRefresh(now);
     const zones = harvestZones(
       this.o.zone,
-      this.o.seeds,
+      [...this.o.seeds, ...(this.o.publicSeeds?.zones() ?? [])],
       this.o.seen.listRecent(2 * this.o.maxPeers, now),
       this.o.maxPeers,
     );

@@ -14,10 +14,9 @@ describe('unread DMP_* variables', () => {
   it('says which reference settings are not implemented yet', () => {
     const n = notices({
       DMP_SYNC_PEERS: 'http://a',
-      DMP_HEARTBEAT_PUBLIC_SEED_URLS: 'https://seeds.example/seeds.txt',
       DMP_NODE_ID: 'n1',
     });
-    expect(n).toHaveLength(3);
+    expect(n).toHaveLength(2);
     for (const line of n)
       expect(line).toMatch(/reference setting this node does not implement yet/);
   });

@@ -147,6 +147,46 @@ describe('HeartbeatWorker tick', () => {
   });
 });
 
+describe('HeartbeatWorker public seeds', () => {
+  it("harvests the public lists' zones after the configured seeds, and asks for a refresh", async () => {
+    const refreshedAt: number[] = [];
+    const reader = new ScriptedReader(new Map());
+    const w = new HeartbeatWorker({
+      records,
+      seen,
+      reader,
+      zone: 'self.example.net',
+      selfEndpoint: 'https://self.example.net',
+      operatorSeed: seed(0),
+      version: '0.1.0',
+      claimProvider: true,
+      ttlSeconds: 86_400,
+      intervalMs: 60_000,
+      seeds: ['peer1.example.net'],
+      publicSeeds: {
+        zones: () => ['peer1.example.net', 'listed.example.org'],
+        maybeRefresh: async (now) => {
+          refreshedAt.push(now);
+        },
+        stop: async () => {},
+      },
+      maxPeers: 25,
+      gossipLimit: 50,
+      now: () => NOW,
+      log: createNodeLogger({ level: 'silent', format: 'json' }),
+    });
+    await w.tick();
+    expect(refreshedAt).toEqual([NOW]);
+    // Each zone once (the duplicate dropped), both names of each.
+    expect([...reader.asked].sort()).toEqual([
+      '_dnsmesh-heartbeat.listed.example.org',
+      '_dnsmesh-heartbeat.peer1.example.net',
+      '_dnsmesh-seen.listed.example.org',
+      '_dnsmesh-seen.peer1.example.net',
+    ]);
+  });
+});
+
 describe('harvest zones', () => {
   it('reduces seeds to hosts, drops IPs, duplicates and the own zone, caps', () => {
     expect(seedZone('https://A.Example.net:8443/x')).toBe('a.example.net');
