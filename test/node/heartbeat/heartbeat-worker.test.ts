@@ -147,6 +147,42 @@ describe('HeartbeatWorker tick', () => {
   });
 });
 
+describe('HeartbeatWorker gossip cap', () => {
+  it('publishes at most 50 seen wires, the newest, one per operator', async () => {
+    // 60 operators harvested from one seen list (the harvest takes 20 per RRset, so fill the store directly).
+    for (let n = 1; n <= 60; n++) seen.accept(peerWire(n, NOW - n), NOW, 'x');
+    // Operator 1 also from a second endpoint, older: only its newest wire goes out.
+    seen.accept(
+      signHeartbeat(
+        {
+          endpoint: 'https://other1.example.net',
+          version: '1',
+          capabilities: 0,
+          claimProviderZone: '',
+          ts: NOW - 100,
+          exp: NOW + 3600,
+        },
+        seed(1),
+      ),
+      NOW,
+      'x',
+    );
+    const w = worker(new ScriptedReader(new Map()));
+    await w.tick();
+    const published = records.query('_dnsmesh-seen.self.example.net', NOW);
+    expect([...published].sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => peerWire(i + 1, NOW - (i + 1))).sort(),
+    );
+    // Five newer operators arrive: the five oldest fall out of the set and are deleted.
+    for (let n = 61; n <= 65; n++) seen.accept(peerWire(n, NOW), NOW, 'x');
+    await w.tick();
+    const after = records.query('_dnsmesh-seen.self.example.net', NOW);
+    expect(after).toHaveLength(50);
+    for (let n = 46; n <= 50; n++) expect(after).not.toContain(peerWire(n, NOW - n));
+    for (let n = 61; n <= 65; n++) expect(after).toContain(peerWire(n, NOW));
+  });
+});
+
 describe('HeartbeatWorker public seeds', () => {
   it("harvests the public lists' zones after the configured seeds, and asks for a refresh", async () => {
     const refreshedAt: number[] = [];
