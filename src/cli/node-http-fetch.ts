@@ -12,7 +12,9 @@
  * (a web ReadableStream, for callers that bound their own reads) and
  * `text()`, which reads at most {@link MAX_RESPONSE_BODY_BYTES} and fails
  * with {@link HttpBodyTooLargeError} beyond: a hostile or broken server
- * cannot make the CLI buffer an endless body.
+ * cannot make the CLI buffer an endless body. An `https://` URL whose port
+ * answers in plain HTTP fails with {@link NotHttpsError}, not OpenSSL's
+ * `wrong version number`.
  */
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
@@ -33,6 +35,39 @@ export class HttpBodyTooLargeError extends Error {
     const what = declared === undefined ? 'more than' : `${declared} octets, more than`;
     super(`response body from ${url} is ${what} the ${limit}-octet limit`);
   }
+}
+
+/**
+ * An `https://` request to a port that answers in plain HTTP: the TLS
+ * handshake read an HTTP reply, which OpenSSL reports as a record error
+ * (`wrong version number`, `packet length too long`). Says so in words,
+ * with the `http://` URL that would work.
+ */
+export class NotHttpsError extends Error {
+  override readonly name = 'NotHttpsError';
+  /** `http://host:port`: where the request would have worked. */
+  readonly httpOrigin: string;
+  constructor(
+    /** `host:port` of the request. */
+    readonly host: string,
+    options?: ErrorOptions,
+  ) {
+    const httpOrigin = `http://${host}`;
+    super(
+      `the node at ${host} does not speak HTTPS on that port — use an http:// URL (${httpOrigin})`,
+      options,
+    );
+    this.httpOrigin = httpOrigin;
+  }
+}
+
+/** A TLS record error of the kind a plain-HTTP peer causes. */
+function isPlainHttpPeer(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const text = `${e?.code ?? ''} ${e?.message ?? ''}`;
+  return /wrong version number|WRONG_VERSION_NUMBER|packet length too long|PACKET_LENGTH_TOO_LONG/i.test(
+    text,
+  );
 }
 
 /** What a caller may read from a response. */
@@ -124,7 +159,13 @@ export async function nodeHttpFetch(
   };
   return new Promise<HttpResponse>((resolve, reject) => {
     const req = lib.request(url, options, (res) => resolve(toResponse(res, url.href)));
-    req.on('error', reject);
+    req.on('error', (err) =>
+      reject(
+        url.protocol === 'https:' && isPlainHttpPeer(err)
+          ? new NotHttpsError(url.host, { cause: err })
+          : err,
+      ),
+    );
     req.end(init.body);
   });
 }

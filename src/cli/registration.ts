@@ -19,6 +19,7 @@ import {
   HttpBodyTooLargeError,
   type HttpRequestInit,
   MAX_RESPONSE_BODY_BYTES,
+  NotHttpsError,
   nodeHttpFetch,
 } from './node-http-fetch.js';
 
@@ -85,6 +86,13 @@ async function request(url: string, init: HttpRequestInit, what: string): Promis
     status = res.status;
     text = await res.text(REGISTRATION_MAX_BODY_BYTES);
   } catch (err) {
+    if (err instanceof NotHttpsError) {
+      throw networkError(
+        `${what}: the node at ${err.host} does not speak HTTPS on that port — use an http:// URL ` +
+          `(e.g. --node ${err.httpOrigin})`,
+        { cause: err },
+      );
+    }
     if (err instanceof HttpBodyTooLargeError) {
       throw networkError(
         `${what}: the answer from ${url} is larger than ${REGISTRATION_MAX_BODY_BYTES / 1024} KiB ` +

@@ -1,8 +1,10 @@
 /**
  * `dnsmesh contacts add <name> <pubkey> [--signing-key SPK]` (cli spec §5.7):
  * stores `{pub, spk, domain: ""}` under the label, replacing any contact of
- * that name. Without a signing key the contact is unpinned, which keeps
- * `recv` in trust-on-first-use mode — hence the warning.
+ * that name. Without a signing key the contact is unpinned: it can be
+ * written to, but what it signs is not delivered as from it — hence the
+ * warning, which also says when `recv` trusts any signer instead (TOFU:
+ * `allow_tofu` on and no contact pinned).
  */
 import { loadConfig, saveConfig } from '../config/store.js';
 import { parseKeyHex, parseLabel } from '../contact-input.js';
@@ -35,10 +37,16 @@ export async function runContactsAdd(
     return 0;
   }
   println(`${verb} contact ${label}`);
+  const pinned = [...config.contacts.values()].some((c) => c.spk !== '');
+  const tofu =
+    config.allow_tofu && !pinned
+      ? ' Meanwhile, with allow_tofu on and no contact pinned, `dnsmesh recv` delivers any ' +
+        'correctly signed message addressed to you (TOFU), whoever signed it.'
+      : '';
   eprintln(
-    `  warning: ${label} has no pinned Ed25519 signing key. While no contact is pinned, ` +
-      '`dnsmesh recv` trusts any correctly signed message addressed to you (TOFU). Pin it with ' +
-      '--signing-key <64 hex>, or use `dnsmesh identity fetch <user> --add`, which pins both keys.',
+    `  warning: ${label} has no pinned Ed25519 signing key: you can send to it, but messages ` +
+      `it signs are not delivered as from ${label} (they wait in \`dnsmesh intro list\` at best).${tofu} ` +
+      'Pin it with --signing-key <64 hex>, or use `dnsmesh identity fetch <user> --add`, which pins both keys.',
   );
   return 0;
 }

@@ -7,9 +7,10 @@
  * looks tokens up by host anyway). The token is never printed.
  */
 import { toHex } from '../../protocol/bytes.js';
+import type { CliConfig } from '../config/fields.js';
 import { loadConfig } from '../config/store.js';
 import type { CliContext } from '../context.js';
-import { stripPortAndBrackets } from '../endpoint.js';
+import { endpointHost, stripPortAndBrackets } from '../endpoint.js';
 import { describeError, networkError, userError } from '../errors.js';
 import { isoUtc, println } from '../output.js';
 import {
@@ -79,6 +80,34 @@ export async function runRegister(ctx: CliContext, opts: RegisterOptions): Promi
   }
   println(`registered ${subject} on ${host}`, `  token saved to ${path} (mode 0600)`);
   if (expiresAt !== null && expiresAt > 0) println(`  expires at ${isoUtc(expiresAt)}`);
-  println(`  publishes to ${host} over HTTP now use this token automatically.`);
+  println(`  ${tokenUse(config, host)}`);
   return 0;
+}
+
+/**
+ * What the saved token is for, given how this config writes (transports.ts
+ * `buildWriter`): a TSIG key sends writes over DNS UPDATE, so the token is
+ * not used; an `http_token` in config.yaml wins over a saved token; a
+ * saved token is looked up by the endpoint's host.
+ */
+export function tokenUse(config: CliConfig, host: string): string {
+  if (config.tsig_key_name !== '' && config.tsig_secret_hex !== '') {
+    return (
+      `your writes go over DNS UPDATE with your TSIG key (${config.tsig_key_name}), not over ` +
+      'HTTP, so they do not use this token; HTTP publishing uses it when no TSIG key is configured.'
+    );
+  }
+  if (config.http_token !== null && config.http_token !== '') {
+    return (
+      'http_token in config.yaml is used for HTTP publishing instead of this token — ' +
+      "clear it (`dnsmesh config set http_token ''`) to use this one."
+    );
+  }
+  if (tokenHostKey(endpointHost(config.endpoint)) !== host) {
+    return (
+      `your endpoint (${config.endpoint === '' ? 'not set' : config.endpoint}) is not on ${host}, ` +
+      'so HTTP publishing does not use this token; it would with an endpoint there.'
+    );
+  }
+  return `publishes to ${host} over HTTP now use this token automatically.`;
 }
