@@ -15,11 +15,13 @@ import { startDnsListeners } from './dns/transport/listeners.js';
 import { UpdateAuditLog } from './dns/update-audit.js';
 import { startHeartbeatLayer } from './heartbeat/heartbeat-layer.js';
 import { httpApiConfigFromNode } from './http/config.js';
+import { syncRoutes } from './http/routes/sync.js';
 import { createHttpApi } from './http/server.js';
 import type { Logger } from './log.js';
 import { createNodeMetrics } from './metrics.js';
 import { CleanupWorker } from './store/cleanup-worker.js';
 import { openNodeStores } from './store/sqlite/node-stores.js';
+import { startClusterSync } from './sync/node-sync.js';
 
 /** How long token audit entries are kept (docs/security.md). */
 const TOKEN_AUDIT_RETENTION_SECONDS = 30 * 86_400;
@@ -117,6 +119,8 @@ export async function startNode(
 
     let httpAddress: RunningNode['httpAddress'];
     if (config.http.enabled) {
+      // The sync routes share the records API's per-IP limiter (node spec §4.6).
+      let allowHttp: (key: string) => boolean = () => false;
       const http = createHttpApi(
         {
           records: stores.records,
@@ -133,10 +137,17 @@ export async function startNode(
           },
           registry: metrics.registry,
           logger: log,
+          routes: syncRoutes({
+            records: stores.records,
+            token: config.sync.peerToken,
+            now,
+            allow: (key) => allowHttp(key),
+          }),
           ...(heartbeats ? { peers: (limit: number) => heartbeats.peers(limit) } : {}),
         },
         httpApiConfigFromNode(config),
       );
+      allowHttp = (key) => http.services.recordsLimiter.allow(key);
       const info = await http.listen();
       closers.push(() => http.close());
       httpAddress = { host: info.address, port: info.port };
@@ -161,6 +172,14 @@ export async function startNode(
     });
     cleanup.start();
     closers.push(() => cleanup.stop());
+
+    // Cluster anti-entropy (docs/node.md "Cluster sync"); undefined without peers or token.
+    const sync = startClusterSync(config, {
+      store: stores.records,
+      registry: metrics.registry,
+      log,
+    });
+    if (sync !== undefined) closers.push(() => sync.stop());
 
     log.info(
       `dnsmesh node up: zone=${config.zone} dns=${dns.port} ` +

@@ -93,6 +93,15 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
   const scopeMode: ScopeMode | undefined = loose ? 'loose' : tight ? 'tight' : undefined;
   const dnsRrl = dnsRateLimit(num('DMP_DNS_RATE'), num('DMP_DNS_BURST'), num('DMP_DNS_RRL_RATE'));
   const dbPath = str('DMP_DB_PATH');
+  // The reference reads DMP_SYNC_INTERVAL, else DMP_SYNC_INTERVAL_SECONDS.
+  const syncIntervalKey = firstSet(
+    ['DMP_SYNC_INTERVAL', 'DMP_SYNC_INTERVAL_SECONDS'],
+    'the sync interval',
+  )
+    ? str('DMP_SYNC_INTERVAL') !== undefined
+      ? 'DMP_SYNC_INTERVAL'
+      : 'DMP_SYNC_INTERVAL_SECONDS'
+    : undefined;
   const logFormat = str('DMP_LOG_FORMAT')?.toLowerCase();
 
   const config: NodeConfigInput = {
@@ -217,6 +226,18 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       dnssecRequired: bool('DMP_HEARTBEAT_DNSSEC_REQUIRED'),
     }),
     cleanupIntervalSeconds: num('DMP_CLEANUP_INTERVAL'),
+    sync: prune({
+      peers: str('DMP_SYNC_PEERS')
+        ?.split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== ''),
+      peerToken: str('DMP_SYNC_PEER_TOKEN'),
+      intervalSeconds: syncIntervalKey === undefined ? undefined : num(syncIntervalKey),
+      clusterFile: firstSet(['DMP_CLUSTER_FILE', 'DMP_CLUSTER_MANIFEST_PATH'], 'the cluster file'),
+      nodeId: str('DMP_NODE_ID'),
+      selfEndpoint: str('DMP_SYNC_SELF_ENDPOINT'),
+      operatorSpk: str('DMP_SYNC_OPERATOR_SPK'),
+    }),
     log: prune({
       level: str('DMP_LOG_LEVEL')?.toLowerCase(),
       format:

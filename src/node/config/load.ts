@@ -125,6 +125,7 @@ export function validateNodeConfig(c: NodeConfig): string[] {
   port('http.port', c.http.port);
   positive('dns.ttl', c.dns.ttl);
   positive('cleanupIntervalSeconds', c.cleanupIntervalSeconds);
+  positive('DMP_SYNC_INTERVAL (sync.intervalSeconds)', c.sync.intervalSeconds);
   const budget = c.dns.responseBytesPerNetwork;
   if (!(typeof budget === 'number' && Number.isFinite(budget) && budget >= 0)) {
     p.push(

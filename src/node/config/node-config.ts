@@ -142,6 +142,23 @@ export interface NodeConfig {
     readonly dnssecRequired: boolean;
   };
   readonly cleanupIntervalSeconds: number;
+  /** Cluster anti-entropy (node spec §5.4; docs/node.md "Cluster sync"). */
+  readonly sync: {
+    /** `DMP_SYNC_PEERS`: peer base URLs; when set, the cluster file is not read for peers. */
+    readonly peers: readonly string[];
+    /** `DMP_SYNC_PEER_TOKEN`: bearer of the sync routes and of this node's sync requests. */
+    readonly peerToken?: string;
+    /** Seconds between anti-entropy ticks (the first runs at start). */
+    readonly intervalSeconds: number;
+    /** `DMP_CLUSTER_FILE`: manifest or peer file (default `cluster.json` beside the database). */
+    readonly clusterFile?: string;
+    /** `DMP_NODE_ID`: this node's id in the cluster file (dropped from the peers). */
+    readonly nodeId?: string;
+    /** `DMP_SYNC_SELF_ENDPOINT`: this node's own peer URL (dropped from the peers). */
+    readonly selfEndpoint?: string;
+    /** `DMP_SYNC_OPERATOR_SPK`: hex Ed25519 key pulled cluster manifests must verify under. */
+    readonly operatorSpk?: string;
+  };
   readonly log: { readonly level: string; readonly format: 'text' | 'json' };
   /** Permit non-loopback binds. */
   readonly allowPublicBind: boolean;
@@ -228,6 +245,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     dnssecRequired: false,
   },
   cleanupIntervalSeconds: 60,
+  sync: { peers: [], intervalSeconds: 10 },
   log: { level: 'info', format: 'text' },
   allowPublicBind: false,
 };

@@ -140,6 +140,15 @@ export const NODE_CONFIG_SCHEMA: Schema<NodeConfig> = {
     dnssecRequired: boolean,
   },
   cleanupIntervalSeconds: number,
+  sync: {
+    peers: strings,
+    peerToken: string,
+    intervalSeconds: number,
+    clusterFile: string,
+    nodeId: string,
+    selfEndpoint: string,
+    operatorSpk: string,
+  },
   log: { level: string, format: oneOf(['text', 'json']) },
   allowPublicBind: boolean,
 };

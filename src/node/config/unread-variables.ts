@@ -12,13 +12,8 @@
  */
 import { closestKeys } from './edit-distance.js';
 
-const NOT_YET =
-  'is a reference setting this node does not implement yet (federation: cluster sync, ' +
-  'heartbeats and discovery); the node runs without it';
-
 /** Reference variables we do not read, and why. */
 const REFERENCE_UNREAD: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^DMP_SYNC_|^DMP_NODE_ID$|^DMP_CLUSTER_(FILE|MANIFEST_PATH)$/, NOT_YET],
   [
     /^DMP_HEARTBEAT_DB_PATH$/,
     'is not read: this node keeps the heartbeat seen-store in DMP_DB_PATH',

@@ -11,14 +11,16 @@ describe('unread DMP_* variables', () => {
     ]);
   });
 
-  it('says which reference settings are not implemented yet', () => {
-    const n = notices({
-      DMP_SYNC_PEERS: 'http://a',
-      DMP_NODE_ID: 'n1',
-    });
-    expect(n).toHaveLength(2);
-    for (const line of n)
-      expect(line).toMatch(/reference setting this node does not implement yet/);
+  it('reads the cluster sync settings (implemented: no notice)', () => {
+    expect(
+      notices({
+        DMP_SYNC_PEERS: 'http://a',
+        DMP_SYNC_PEER_TOKEN: 't',
+        DMP_NODE_ID: 'n1',
+        DMP_CLUSTER_FILE: '/etc/dmp/cluster.json',
+      }),
+    ).toEqual([]);
+    expect(notices({ DMP_SYNC_PEER: 'http://a' })[0]).toMatch(/did you mean DMP_SYNC_PEERS/);
   });
 
   it('is quiet about variables it reads and about the CLI’s', () => {
