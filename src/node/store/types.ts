@@ -110,6 +110,19 @@ export interface RecordSyncSource {
   liveRowsAt(names: readonly string[], now: number): readonly SyncRow[];
 }
 
+/** Live values under an owner-name prefix (the `cluster.*` scan of node spec §5.6). */
+export interface RecordPrefixScan {
+  /**
+   * Unexpired (name, value) rows whose canonical owner name starts with
+   * `prefix`, ordered by name then write order, at most `limit`.
+   */
+  liveRowsUnder(
+    prefix: string,
+    now: number,
+    limit: number,
+  ): readonly { readonly name: string; readonly value: string }[];
+}
+
 /** A TSIG key minted by registration (or inserted by an operator). */
 export interface TsigKeyRecord {
   /** Absolute key name, lower-case, with trailing dot. */

@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { StoreClosedError, StoreFullError } from '../errors.js';
 import { normalizeOwnerName } from '../normalize.js';
 import type {
+  RecordPrefixScan,
   RecordStore,
   RecordSyncSource,
   StoreOp,
@@ -73,10 +74,11 @@ interface Statements {
     [string, number],
     [string, string, string, number, number]
   >;
+  readonly liveRowsUnder: Database.Statement<[string, string, number, number], [string, string]>;
 }
 
 /** The TXT record store of the authoritative zone, backed by sqlite. */
-export class SqliteRecordStore implements RecordStore, RecordSyncSource {
+export class SqliteRecordStore implements RecordStore, RecordSyncSource, RecordPrefixScan {
   /** Configured row bound, or undefined. */
   readonly maxRows: number | undefined;
   private readonly db: Database.Database;
@@ -178,6 +180,14 @@ export class SqliteRecordStore implements RecordStore, RecordSyncSource {
           `SELECT name, value, value_hash, stored_ts, expires_at FROM records
            WHERE name IN (SELECT value FROM json_each(?)) AND expires_at > ?
            ORDER BY stored_ts, name, value_hash`,
+        )
+        .raw(),
+      // A range on the (name, value) index: names from the prefix up to its successor.
+      liveRowsUnder: db
+        .prepare<[string, string, number, number], [string, string]>(
+          `SELECT name, value FROM records
+           WHERE name >= ? AND name < ? AND expires_at > ?
+           ORDER BY name, created_at, id LIMIT ?`,
         )
         .raw(),
     };
@@ -358,6 +368,24 @@ export class SqliteRecordStore implements RecordStore, RecordSyncSource {
         storedTs,
         expiresAt,
       }));
+  }
+
+  /** Unexpired (name, value) rows whose owner starts with `prefix`, at most `limit`. */
+  liveRowsUnder(
+    prefix: string,
+    now: number,
+    limit: number,
+  ): readonly { readonly name: string; readonly value: string }[] {
+    this.ensureOpen();
+    if (prefix === '') throw new RangeError('prefix must not be empty');
+    if (!Number.isSafeInteger(limit) || limit < 1) {
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    }
+    // Every name with the prefix sorts before the prefix with its last code unit bumped.
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return this.stmt.liveRowsUnder
+      .all(prefix, end, now, limit)
+      .map(([name, value]) => ({ name, value }));
   }
 
   /** Stops the store (later calls throw); the database itself is closed by its owner. */
