@@ -125,6 +125,8 @@ describeVectors('cli-send-json-vectors', () => {
         ]);
         await user.editConfig((config) => {
           config.kdf_salt = recipient.kdf_salt_hex;
+          // init recorded the key of its own salt; a restored salt starts the tripwire afresh.
+          config.verify_pubkey = '';
           // No first-contact providers (no node for provider.test).
           config.claim_provider_override = 'http://127.0.0.1:9';
           config.claim_provider_zone = '';
