@@ -257,6 +257,8 @@ export interface NodeOptions {
   readonly preload?: readonly string[];
   /** Serve the HTTP API (for /metrics) on a kernel-chosen loopback port; default off. */
   readonly http?: boolean;
+  /** With `http`: this port instead of the kernel's choice (peers must know it in advance). */
+  readonly httpPort?: number;
   readonly startTimeoutMs?: number;
   /** Run this script (e.g. a bundled `node-main.js`) instead of the sources through tsx. */
   readonly main?: string;
@@ -290,7 +292,11 @@ export async function startNode(options: NodeOptions = {}): Promise<NodeProcess>
   const preload = (options.preload ?? []).flatMap((m) => ['--import', m]);
   const entry = [...preload, ...(options.main ? [options.main] : ['--import', 'tsx', NODE_MAIN])];
   const args = [...entry, '--data-dir', dataDir, '--zone', zone];
-  args.push(...(options.http ? ['--http-host', '127.0.0.1', '--http-port', '0'] : ['--no-http']));
+  args.push(
+    ...(options.http
+      ? ['--http-host', '127.0.0.1', '--http-port', String(options.httpPort ?? 0)]
+      : ['--no-http']),
+  );
   for (const host of options.hosts ?? ['127.0.0.1']) args.push('--dns-host', host);
   args.push('--dns-port', String(options.port ?? 0));
   const child = spawnTracked(process.execPath, args, cleanEnv(options.env ?? {}));
