@@ -1,6 +1,7 @@
 /**
  * Which zones a heartbeat tick harvests (node spec §6.5 step 2): the seeds
- * first (a URL or `host:port` reduced to its host, lower-cased), then the
+ * first (a URL or `host:port` reduced to its host, lower-cased; IP
+ * literals and localhost dropped), then the
  * zones of heartbeats already seen, newest first — the zone field of the
  * wire, else its endpoint's host unless that is an IP literal. Duplicates
  * and the node's own zone are dropped; at most `maxPeers` come out.
@@ -24,6 +25,7 @@ export function seedZone(entry: string): string | undefined {
   if (host === '' || host.length > 253 || host.startsWith('[') || isIpLiteral(host)) {
     return undefined;
   }
+  if (host === 'localhost' || host.endsWith('.localhost')) return undefined;
   if (host.split('.').some((label) => label.length > 63)) return undefined;
   return /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/.test(host)
     ? host

@@ -8,6 +8,7 @@
  */
 import { getServers } from 'node:dns';
 import { ResolverPool } from '../../dns/client/resolver-pool.js';
+import type { TxtReader } from '../../dns/client/txt-reader.js';
 import { heartbeatEndpointError } from '../../protocol/records/heartbeat-endpoint.js';
 import { VERSION } from '../../version.js';
 import type { NodeConfig } from '../config/node-config.js';
@@ -33,6 +34,8 @@ export interface HeartbeatLayerDeps {
   readonly records: RecordStore;
   readonly log: Logger;
   readonly now: () => number;
+  /** Harvest reader (tests); default a pool over the configured resolvers. */
+  readonly reader?: TxtReader;
 }
 
 /** Everything wrong with the heartbeat settings (empty when the layer can run). */
@@ -83,18 +86,22 @@ export function startHeartbeatLayer(
   if (problems.length > 0) return off(problems.join('; '));
   const key = loadOperatorSeed(h.operatorKeyPath!);
   if (!key.ok) return off(key.error);
-  const resolvers = h.dnsResolvers.length > 0 ? h.dnsResolvers : getServers();
-  if (resolvers.length === 0)
-    return off('no resolver: DMP_HEARTBEAT_DNS_RESOLVERS is empty and the system has none');
-  let reader: ResolverPool;
-  try {
-    reader = new ResolverPool(resolvers, {
-      timeoutMs: 3000,
-      deadlineMs: 6000,
-      dnssecRequired: h.dnssecRequired,
-    });
-  } catch (err) {
-    return off(`DMP_HEARTBEAT_DNS_RESOLVERS: ${(err as Error).message}`);
+  let reader: TxtReader;
+  if (deps.reader !== undefined) reader = deps.reader;
+  else {
+    const resolvers = h.dnsResolvers.length > 0 ? h.dnsResolvers : getServers();
+    if (resolvers.length === 0) {
+      return off('no resolver: DMP_HEARTBEAT_DNS_RESOLVERS is empty and the system has none');
+    }
+    try {
+      reader = new ResolverPool(resolvers, {
+        timeoutMs: 3000,
+        deadlineMs: 6000,
+        dnssecRequired: h.dnssecRequired,
+      });
+    } catch (err) {
+      return off(`DMP_HEARTBEAT_DNS_RESOLVERS: ${(err as Error).message}`);
+    }
   }
   const seen = new SqliteSeenStore(deps.database, {
     maxRows: h.seenMaxRows,
@@ -113,7 +120,8 @@ export function startHeartbeatLayer(
       claimProvider: config.update.enabled && config.update.claimProvider,
       ttlSeconds: h.ttlSeconds,
       intervalMs: h.intervalSeconds * 1000,
-      seeds: h.seeds,
+      // The reference also harvests its cluster peers' hosts (DMP_SYNC_PEERS).
+      seeds: [...h.seeds, ...config.sync.peers],
       publicSeeds: h.publicSeedsDisabled
         ? undefined
         : new PublicSeeds({

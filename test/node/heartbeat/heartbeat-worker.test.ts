@@ -228,6 +228,8 @@ describe('harvest zones', () => {
     expect(seedZone('https://A.Example.net:8443/x')).toBe('a.example.net');
     expect(seedZone('b.example.net:53')).toBe('b.example.net');
     expect(seedZone('192.0.2.1')).toBeUndefined();
+    expect(seedZone('http://localhost:8053')).toBeUndefined();
+    expect(seedZone('http://[::1]:8053')).toBeUndefined();
     expect(harvestZones('self.test', ['a.test', 'self.test', 'A.test.', 'b.test'], [], 25)).toEqual(
       ['a.test', 'b.test'],
     );
