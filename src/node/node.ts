@@ -6,6 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { startNodeCluster } from './cluster/node-cluster.js';
 import type { NodeConfig } from './config/node-config.js';
 import { createNodeResponder } from './dns/node-responder.js';
 import { ResponseByteBudget } from './dns/response-budget.js';
@@ -108,6 +109,9 @@ export async function startNode(
     });
     closers.push(() => dns.close());
 
+    // The cluster file's manifest published at cluster.<name>; the cluster base (docs/cluster.md).
+    const cluster = startNodeCluster(config, { store: stores.records, log, now });
+
     // Heartbeats and discovery (docs/node.md); undefined when off.
     const heartbeats = startHeartbeatLayer(config, {
       database: stores.database,
@@ -137,12 +141,15 @@ export async function startNode(
           },
           registry: metrics.registry,
           logger: log,
-          routes: syncRoutes({
-            records: stores.records,
-            token: config.sync.peerToken,
-            now,
-            allow: (key) => allowHttp(key),
-          }),
+          routes: [
+            ...syncRoutes({
+              records: stores.records,
+              token: config.sync.peerToken,
+              now,
+              allow: (key) => allowHttp(key),
+            }),
+            ...cluster.routes((key) => allowHttp(key)),
+          ],
           ...(heartbeats ? { peers: (limit: number) => heartbeats.peers(limit) } : {}),
         },
         httpApiConfigFromNode(config),

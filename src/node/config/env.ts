@@ -237,6 +237,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
       nodeId: str('DMP_NODE_ID'),
       selfEndpoint: str('DMP_SYNC_SELF_ENDPOINT'),
       operatorSpk: str('DMP_SYNC_OPERATOR_SPK'),
+      clusterBaseDomain: str('DMP_CLUSTER_BASE_DOMAIN')?.toLowerCase(),
     }),
     log: prune({
       level: str('DMP_LOG_LEVEL')?.toLowerCase(),

@@ -158,6 +158,8 @@ export interface NodeConfig {
     readonly selfEndpoint?: string;
     /** `DMP_SYNC_OPERATOR_SPK`: hex Ed25519 key pulled cluster manifests must verify under. */
     readonly operatorSpk?: string;
+    /** `DMP_CLUSTER_BASE_DOMAIN`: the cluster whose `cluster.<base>` manifest is served and gossiped. */
+    readonly clusterBaseDomain?: string;
   };
   readonly log: { readonly level: string; readonly format: 'text' | 'json' };
   /** Permit non-loopback binds. */

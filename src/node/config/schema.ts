@@ -148,6 +148,7 @@ export const NODE_CONFIG_SCHEMA: Schema<NodeConfig> = {
     nodeId: string,
     selfEndpoint: string,
     operatorSpk: string,
+    clusterBaseDomain: string,
   },
   log: { level: string, format: oneOf(['text', 'json']) },
   allowPublicBind: boolean,
