@@ -6,6 +6,7 @@
  *   dnsmesh-node key list | key revoke NAME
  *   dnsmesh-node token issue|list|revoke|rotate, audit tail   bearer tokens (node-token-commands.ts;
  *                                          also the `dnsmesh-node-admin` bin)
+ *   dnsmesh-node cluster keygen|sign       the cluster manifest (node-cluster-commands.ts)
  *
  * Options override `DMP_*` environment variables, which override `--config FILE`.
  * The state options (`--config`, `--zone`, `--data-dir`, `--db-path`) mean the
@@ -15,6 +16,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { NodeConfigInput } from '../node/config/node-config.js';
 import { VERSION } from '../version.js';
+import { addClusterCommands } from './node-cluster-commands.js';
 import { addTokenCommands, type TokenCommandsHost } from './node-token-commands.js';
 
 const int = (v: string): number => {
@@ -273,6 +275,7 @@ export function buildNodeProgram(): Command {
       process.stdout.write(`revoked ${name}\n`);
     });
   addTokenCommands(program, tokenCommandsHost);
+  addClusterCommands(program);
   return program;
 }
 
