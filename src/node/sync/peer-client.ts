@@ -9,7 +9,13 @@
 /** Outcome of one call. */
 export type PeerAnswer =
   | { readonly ok: true; readonly body: Readonly<Record<string, unknown>> }
-  | { readonly ok: false; readonly reason: PeerFailure; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: PeerFailure;
+      readonly detail: string;
+      /** The HTTP status when the peer answered with one other than 200. */
+      readonly status?: number;
+    };
 
 /** Why a call gave nothing usable. */
 export type PeerFailure = 'network' | 'timeout' | 'status' | 'too-large' | 'not-json';
@@ -77,7 +83,7 @@ async function exchange(
   ]);
   if (res.status !== 200) {
     await res.body?.cancel().catch(() => {});
-    return fail('status', `HTTP ${res.status}`);
+    return { ok: false, reason: 'status', detail: `HTTP ${res.status}`, status: res.status };
   }
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {

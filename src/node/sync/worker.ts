@@ -56,7 +56,7 @@ export interface AntiEntropyOptions {
   readonly clockMs?: () => number;
   /** Digest page size asked for (default 1000, the reference's). */
   readonly digestLimit?: number;
-  /** Names per pull request (default 64). */
+  /** Names per pull request (default 256, the reference's maximum; bodies stay < 15 kB). */
   readonly pullNames?: number;
   /** Pull requests in flight per peer (default 4). */
   readonly pullConcurrency?: number;
@@ -105,7 +105,7 @@ export class AntiEntropyWorker {
       metrics: NO_SYNC_METRICS,
       clockMs: Date.now,
       digestLimit: 1000,
-      pullNames: 64,
+      pullNames: 256,
       pullConcurrency: 4,
       timeoutMs: 5000,
       maxDigestBytes: 4 * 1024 * 1024,
@@ -179,9 +179,22 @@ export class AntiEntropyWorker {
     this.timer.unref();
   }
 
-  private failed(peer: SyncPeer, st: PeerState, stage: 'digest' | 'pull' | 'store', why: string) {
+  private failed(
+    peer: SyncPeer,
+    st: PeerState,
+    stage: 'digest' | 'pull' | 'store',
+    why: string,
+    status?: number,
+  ): void {
     this.o.metrics.peerError(peer.id, stage);
     if (this.stopping) return;
+    if (status === 429) {
+      // The peer's per-client HTTP limit (shared with its records API): not
+      // a fault. Nothing more this tick; the next one continues from the
+      // watermark, without a backoff.
+      this.o.log.debug({ peer: peer.id, stage }, 'anti-entropy: peer rate-limits us (429)');
+      return;
+    }
     st.failures++;
     const pause = Math.min(
       this.o.intervalMs * 2 ** Math.min(st.failures - 1, 20),
@@ -211,7 +224,7 @@ export class AntiEntropyWorker {
         maxBytes: this.o.maxDigestBytes,
         signal: this.abort.signal,
       });
-      if (!answer.ok) return this.failed(peer, st, 'digest', answer.detail);
+      if (!answer.ok) return this.failed(peer, st, 'digest', answer.detail, answer.status);
       const records = answer.body.records;
       if (!Array.isArray(records)) return this.failed(peer, st, 'digest', 'records is not a list');
       this.succeeded(peer, st);
@@ -249,10 +262,11 @@ export class AntiEntropyWorker {
     const handled = plan.handled;
     const batches = pullBatches(plan.toPull, this.o.pullNames);
     let next = 0;
+    const page = { throttled: false };
     const worker = async () => {
-      while (next < batches.length && !this.stopping) {
+      while (next < batches.length && !this.stopping && !page.throttled) {
         const batch = batches[next++]!;
-        for (const key of await this.pullBatch(peer, batch, local)) handled.add(key);
+        for (const key of await this.pullBatch(peer, batch, local, page)) handled.add(key);
       }
     };
     await Promise.all(
@@ -283,6 +297,7 @@ export class AntiEntropyWorker {
     peer: SyncPeer,
     batch: ReadonlyMap<string, ReadonlySet<string>>,
     local: LocalHashes,
+    page: { throttled: boolean },
   ): Promise<Set<string>> {
     const answer = await callPeer(
       `${peer.url}/v1/sync/pull`,
@@ -292,7 +307,8 @@ export class AntiEntropyWorker {
     );
     const done = new Set<string>();
     if (!answer.ok) {
-      this.failed(peer, this.state.get(peer.id)!, 'pull', answer.detail);
+      if (answer.status === 429) page.throttled = true;
+      this.failed(peer, this.state.get(peer.id)!, 'pull', answer.detail, answer.status);
       return done;
     }
     const records = answer.body.records;

@@ -291,4 +291,38 @@ describe('anti-entropy against hostile peers', () => {
     // The first failure schedules a retry one interval (60 s) later.
     expect(calls).toBe(1);
   }, 20_000);
+
+  it('takes a 429 as "slow down": no backoff, the next tick continues', async () => {
+    const good = await honestPeer();
+    good.stores.records.publish('limited.mesh.test', 'v', 600, NOW_S());
+    let calls = 0;
+    // A proxy in front of the honest peer that refuses the 1st (a digest) and
+    // 3rd (a pull) calls with 429.
+    const proxy = await hostile((path, body, res) => {
+      calls++;
+      if (calls === 1 || calls === 3) {
+        res.writeHead(429, { 'Content-Type': 'application/json' });
+        res.end('{"error": "rate limit exceeded"}');
+        return;
+      }
+      void fetch(good.base + path, {
+        method: body === '' ? 'GET' : 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        ...(body === '' ? {} : { body }),
+      })
+        .then((r) => r.text())
+        .then((text) => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(text);
+        });
+    });
+    const f = follower([{ id: 'limited', url: proxy }]);
+    for (let i = 0; i < 6 && f.stores.records.rowCount() === 0; i++) await f.worker.tick();
+    expect(f.stores.records.query('limited.mesh.test', NOW_S())).toEqual(['v']);
+    // Three ticks: no pause was imposed after either 429.
+    expect(calls).toBe(5);
+    const errors = (stage: string) =>
+      counter(f.registry, 'dmp_sync_peer_errors_total', { peer: 'limited', stage });
+    expect([await errors('digest'), await errors('pull')]).toEqual([1, 1]);
+  }, 20_000);
 });
