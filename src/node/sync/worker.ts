@@ -7,11 +7,12 @@
  *
  * What reference peers see is the reference's protocol; how this worker
  * uses it differs where that is better:
- * - the first tick runs at start, then one per interval after the previous
- *   tick ended (ticks never overlap);
- * - every peer is visited each tick (in parallel), and within a tick the
- *   worker follows `has_more` until caught up, blocked, or out of its time
- *   budget — the reference reads one page of one peer per tick;
+ * - every peer is visited at start, then one interval after its previous
+ *   visit ended — each peer on its own schedule, so a slow peer delays no
+ *   other, and visits to one peer never overlap;
+ * - within a visit the worker follows `has_more` until caught up, blocked,
+ *   or out of its time budget — the reference reads one page of one peer
+ *   per tick, round-robin;
  * - a page's pulls go out in batches (bounded concurrency, bodies small
  *   enough for the peer's 16 KiB limit) and each batch is stored in one
  *   transaction;
@@ -91,8 +92,8 @@ export class AntiEntropyWorker {
     operatorSpk: Uint8Array | undefined;
   };
   private readonly state = new Map<string, PeerState>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<void>>();
   private abort = new AbortController();
   /** Between start() and stop(): ticks are scheduled. */
   private started = false;
@@ -130,53 +131,59 @@ export class AntiEntropyWorker {
     return this.state.get(peerId)?.watermark;
   }
 
-  /** Runs the first tick now, then one per interval after each tick ends. */
+  /**
+   * Visits every peer now, then each peer one interval after its previous
+   * visit ended (later while it backs off). Peers are scheduled apart, so a
+   * slow peer never delays the others.
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.stopping = false;
     this.abort = new AbortController();
-    this.schedule(0);
+    for (const peer of this.o.peers) this.schedule(peer, 0);
   }
 
-  /** Stops ticking, aborts calls in flight and waits for the current tick. */
+  /** Stops scheduling, aborts calls in flight and waits for the visits under way. */
   async stop(): Promise<void> {
     this.started = false;
     this.stopping = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
     this.abort.abort();
-    await this.running;
+    await Promise.all([...this.running]);
   }
 
-  /** One round over every peer that is not backing off. Resolves when all are done. */
+  /** One visit to every peer that is not backing off (tests). Resolves when all are done. */
   async tick(): Promise<void> {
-    const now = this.o.clockMs();
-    await Promise.all(
-      this.o.peers.map(async (peer) => {
-        const st = this.state.get(peer.id)!;
-        if (st.retryAt > now) return;
-        try {
-          await this.syncPeer(peer, st);
-        } catch (err) {
-          // Bugs, not peer behaviour: logged, and the peer is retried later.
-          this.o.log.error({ peer: peer.id, err: String(err) }, 'anti-entropy: sync failed');
-          this.failed(peer, st, 'digest', String(err));
-        }
-      }),
-    );
+    await Promise.all(this.o.peers.map((peer) => this.visit(peer)));
   }
 
-  private schedule(delayMs: number): void {
+  private async visit(peer: SyncPeer): Promise<void> {
+    const st = this.state.get(peer.id)!;
+    if (st.retryAt > this.o.clockMs()) return;
+    try {
+      await this.syncPeer(peer, st);
+    } catch (err) {
+      // Bugs, not peer behaviour: logged, and the peer is retried later.
+      this.o.log.error({ peer: peer.id, err: String(err) }, 'anti-entropy: sync failed');
+      this.failed(peer, st, 'digest', String(err));
+    }
+  }
+
+  private schedule(peer: SyncPeer, delayMs: number): void {
     if (!this.started) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-        this.schedule(this.o.intervalMs);
+    const timer = setTimeout(() => {
+      this.timers.delete(peer.id);
+      const visit: Promise<void> = this.visit(peer).finally(() => {
+        this.running.delete(visit);
+        const st = this.state.get(peer.id)!;
+        this.schedule(peer, Math.max(this.o.intervalMs, st.retryAt - this.o.clockMs()));
       });
+      this.running.add(visit);
     }, delayMs);
-    this.timer.unref();
+    timer.unref();
+    this.timers.set(peer.id, timer);
   }
 
   private failed(

@@ -97,7 +97,10 @@ async function honestPeer(): Promise<ApiHarness> {
   return api;
 }
 
-function follower(peers: SyncPeer[], over: { timeoutMs?: number; maxDigestBytes?: number } = {}) {
+function follower(
+  peers: SyncPeer[],
+  over: { timeoutMs?: number; maxDigestBytes?: number; intervalMs?: number } = {},
+) {
   const stores: NodeStores = openNodeStores(MEMORY_PATH);
   const registry = new Registry();
   const logs: string[] = [];
@@ -324,5 +327,31 @@ describe('anti-entropy against hostile peers', () => {
     const errors = (stage: string) =>
       counter(f.registry, 'dmp_sync_peer_errors_total', { peer: 'limited', stage });
     expect([await errors('digest'), await errors('pull')]).toEqual([1, 1]);
+  }, 20_000);
+
+  it('keeps visiting an honest peer while another one stalls', async () => {
+    const good = await honestPeer();
+    const stall = await hostile((_p, _b, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"records": [');
+    });
+    const f = follower(
+      [
+        { id: 'stall', url: stall },
+        { id: 'good', url: good.base },
+      ],
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
+    f.worker.start();
+    // Written after the first visits: only a later visit to the honest peer
+    // can bring it, while the stalled call is still waiting for its 20 s.
+    await new Promise((r) => setTimeout(r, 200));
+    good.stores.records.publish('later.mesh.test', 'v', 600, NOW_S());
+    const deadline = Date.now() + 10_000;
+    while (f.stores.records.rowCount() === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(f.stores.records.query('later.mesh.test', NOW_S())).toEqual(['v']);
+    await f.worker.stop();
   }, 20_000);
 });
