@@ -185,6 +185,7 @@ export async function startNode(
       store: stores.records,
       registry: metrics.registry,
       log,
+      cluster,
     });
     if (sync !== undefined) closers.push(() => sync.stop());
 

@@ -133,3 +133,52 @@ export function peersFromManifest(
 ): SyncPeer[] {
   return peersFromClusterText(wire, self).peers;
 }
+
+/** The cluster as the node settled it at start (see `cluster/node-cluster.ts`). */
+export interface GossipCluster {
+  readonly operatorSpk: Uint8Array | undefined;
+  readonly base: () => string | undefined;
+}
+
+/**
+ * The worker's after-visit hook running {@link gossipManifest}, or undefined
+ * (with a log line saying why) when gossip is off: it needs the pinned
+ * operator key; without a cluster base yet it waits for one (a manifest
+ * gossiped or published later is found then).
+ */
+export function manifestGossipHook(o: {
+  readonly cluster: GossipCluster | undefined;
+  readonly store: Pick<RecordStore, 'query' | 'publish'>;
+  readonly token: string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}): ((peer: SyncPeer, signal: AbortSignal) => Promise<GossipOutcome>) | undefined {
+  const { cluster, log } = o;
+  if (cluster?.operatorSpk === undefined) {
+    log.info(
+      'manifest gossip: off without DMP_SYNC_OPERATOR_SPK; new cluster manifests reach a node ' +
+        'only through its cluster file',
+    );
+    return undefined;
+  }
+  if (cluster.base() === undefined) {
+    log.warn(
+      'manifest gossip: no cluster base yet (set DMP_CLUSTER_BASE_DOMAIN or mount a manifest ' +
+        'as DMP_CLUSTER_FILE); nothing is installed until one is known',
+    );
+  }
+  const state = newGossipState();
+  const { operatorSpk, base } = cluster;
+  const now = o.now ?? (() => Math.floor(Date.now() / 1000));
+  return (peer, signal) =>
+    gossipManifest(peer, {
+      store: o.store,
+      token: o.token,
+      operatorSpk,
+      base,
+      now,
+      state,
+      log,
+      signal,
+    });
+}

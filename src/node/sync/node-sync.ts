@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { NodeConfig } from '../config/node-config.js';
 import type { Logger } from '../log.js';
 import type { RecordStore, RecordSyncSource } from '../store/types.js';
+import { type GossipCluster, manifestGossipHook } from './manifest-gossip.js';
 import { createSyncMetrics } from './metrics.js';
 import { loadPeers } from './peers.js';
 import { AntiEntropyWorker } from './worker.js';
@@ -30,6 +31,8 @@ export interface ClusterSyncDeps {
   readonly store: RecordStore & RecordSyncSource;
   readonly registry: Registry;
   readonly log: Logger;
+  /** The pinned operator key and cluster base, for manifest gossip (node spec §5.6). */
+  readonly cluster?: GossipCluster | undefined;
 }
 
 /** Starts the anti-entropy worker when the configuration asks for one; undefined otherwise. */
@@ -66,6 +69,12 @@ export function startClusterSync(
     log,
     metrics: createSyncMetrics(deps.registry),
     operatorSpk: spk instanceof Uint8Array ? spk : undefined,
+    afterVisit: manifestGossipHook({
+      cluster: deps.cluster,
+      store: deps.store,
+      token: s.peerToken,
+      log,
+    }),
   });
   worker.start();
   log.info(

@@ -71,6 +71,8 @@ export interface AntiEntropyOptions {
   readonly tickBudgetMs?: number;
   /** Longest pause before retrying a failing peer (default 60 s). */
   readonly maxBackoffMs?: number;
+  /** Run after each visit that reached the peer (manifest gossip, node spec §5.6); must not throw. */
+  readonly afterVisit?: ((peer: SyncPeer, signal: AbortSignal) => Promise<unknown>) | undefined;
 }
 
 /** What the worker knows about one peer. */
@@ -81,6 +83,12 @@ interface PeerState {
   retryAt: number;
 }
 
+/** One page's pulls: stop after a 429; re-queue a batch split in two. */
+interface PageState {
+  throttled: boolean;
+  requeue(batch: ReadonlyMap<string, ReadonlySet<string>>): void;
+}
+
 /** JSON text of a pull body must stay under the peer's 16 KiB request limit. */
 const MAX_PULL_BODY_BYTES = 15_000;
 
@@ -88,8 +96,9 @@ const MAX_PULL_BODY_BYTES = 15_000;
 const HANDLED_REFUSALS = new Set(['not-replicable', 'misplaced']);
 
 export class AntiEntropyWorker {
-  private readonly o: Required<Omit<AntiEntropyOptions, 'operatorSpk'>> & {
+  private readonly o: Required<Omit<AntiEntropyOptions, 'operatorSpk' | 'afterVisit'>> & {
     operatorSpk: Uint8Array | undefined;
+    afterVisit: AntiEntropyOptions['afterVisit'];
   };
   private readonly state = new Map<string, PeerState>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -164,6 +173,9 @@ export class AntiEntropyWorker {
     if (st.retryAt > this.o.clockMs()) return;
     try {
       await this.syncPeer(peer, st);
+      if (this.o.afterVisit && st.failures === 0 && !this.stopping) {
+        await this.o.afterVisit(peer, this.abort.signal);
+      }
     } catch (err) {
       // Bugs, not peer behaviour: logged, and the peer is retried later.
       this.o.log.error({ peer: peer.id, err: String(err) }, 'anti-entropy: sync failed');
@@ -269,7 +281,7 @@ export class AntiEntropyWorker {
     const handled = plan.handled;
     const batches = pullBatches(plan.toPull, this.o.pullNames);
     let next = 0;
-    const page = { throttled: false };
+    const page: PageState = { throttled: false, requeue: (b) => batches.push(b) };
     const worker = async () => {
       while (next < batches.length && !this.stopping && !page.throttled) {
         const batch = batches[next++]!;
@@ -304,7 +316,7 @@ export class AntiEntropyWorker {
     peer: SyncPeer,
     batch: ReadonlyMap<string, ReadonlySet<string>>,
     local: LocalHashes,
-    page: { throttled: boolean },
+    page: PageState,
   ): Promise<Set<string>> {
     const answer = await callPeer(
       `${peer.url}/v1/sync/pull`,
@@ -314,6 +326,14 @@ export class AntiEntropyWorker {
     );
     const done = new Set<string>();
     if (!answer.ok) {
+      if (answer.reason === 'too-large' && batch.size > 1) {
+        // Many large values at these names: ask for them in two halves.
+        const names = [...batch.keys()];
+        const half = Math.ceil(names.length / 2);
+        page.requeue(new Map(names.slice(0, half).map((n) => [n, batch.get(n)!])));
+        page.requeue(new Map(names.slice(half).map((n) => [n, batch.get(n)!])));
+        return done;
+      }
       if (answer.status === 429) page.throttled = true;
       this.failed(peer, this.state.get(peer.id)!, 'pull', answer.detail, answer.status);
       return done;

@@ -15,6 +15,7 @@ import {
   type GossipState,
   gossipManifest,
   type ManifestGossipDeps,
+  manifestGossipHook,
   newGossipState,
   peersFromManifest,
 } from '../../../src/node/sync/manifest-gossip.js';
@@ -199,5 +200,40 @@ describe('gossipManifest', () => {
       { id: 'node-a', url: 'http://node-a:8053' },
       { id: 'node-c', url: 'http://node-c:8053' },
     ]);
+  });
+});
+
+describe('manifestGossipHook', () => {
+  it('is off without a pinned key, and says so', () => {
+    const me = local();
+    const { log, lines } = captureLog();
+    const hook = manifestGossipHook({
+      cluster: { operatorSpk: undefined, base: () => BASE },
+      store: me.store,
+      token: TOKEN,
+      log,
+    });
+    expect(hook).toBeUndefined();
+    expect(lines.join('\n')).toContain('manifest gossip: off without DMP_SYNC_OPERATOR_SPK');
+  });
+
+  it('warns when no base is known yet, then installs once one is', async () => {
+    const me = local();
+    const { log, lines } = captureLog();
+    let base: string | undefined;
+    const hook = manifestGossipHook({
+      cluster: { operatorSpk: OPERATOR_SPK, base: () => base },
+      store: me.store,
+      token: TOKEN,
+      log,
+      now: () => T0,
+    })!;
+    expect(lines.join('\n')).toContain('manifest gossip: no cluster base yet');
+    const peer = await fakePeer(() => json({ wire: manifestWire({ now: T0, seq: 2 }) }));
+    const signal = new AbortController().signal;
+    expect(await hook(peerOf(peer), signal)).toBe('skipped');
+    base = BASE;
+    expect(await hook(peerOf(peer), signal)).toBe('installed');
+    expect(await hook(peerOf(peer), signal)).toBe('unchanged');
   });
 });
