@@ -279,7 +279,10 @@ export class AntiEntropyWorker {
     const local = this.localHashes(entries, nowS);
     const plan = planPage(entries, local);
     const handled = plan.handled;
-    const batches = pullBatches(plan.toPull, this.o.pullNames);
+    const batches: ReadonlyMap<string, ReadonlySet<string>>[] = pullBatches(
+      plan.toPull,
+      this.o.pullNames,
+    );
     let next = 0;
     const page: PageState = { throttled: false, requeue: (b) => batches.push(b) };
     const worker = async () => {

@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function pair(digestLimit: number) {
+async function pair(digestLimit: number, maxPullBytes?: number) {
   let api: ApiHarness | undefined;
   api = await startApi({}, (stores) => ({
     routes: syncRoutes({ records: stores.records, token: TOKEN, now: NOW_S, allow: () => true }),
@@ -42,6 +42,7 @@ async function pair(digestLimit: number) {
     }),
     metrics: createSyncMetrics(registry),
     digestLimit,
+    ...(maxPullBytes === undefined ? {} : { maxPullBytes }),
   });
   cleanups.push(async () => {
     await worker.stop();
@@ -104,5 +105,15 @@ describe('anti-entropy with an honest peer', () => {
     p.source.delete('r.mesh.test', 'v');
     await p.worker.tick();
     expect(p.follower.query('r.mesh.test', now)).toEqual(['v']);
+  });
+
+  it('asks again in halves when a pull answer is over the size cap', async () => {
+    const p = await pair(1000, 3000);
+    const now = NOW_S();
+    const names = Array.from({ length: 8 }, (_, i) => `big${i}.mesh.test`);
+    for (const name of names) p.source.publish(name, `${name} ${'x'.repeat(1000)}`, 600, now);
+    await p.worker.tick();
+    for (const name of names) expect(p.follower.query(name, now)).toHaveLength(1);
+    expect(p.worker.watermark('source')!.ts).toBeGreaterThan(0n);
   });
 });
