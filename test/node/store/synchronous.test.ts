@@ -94,8 +94,9 @@ describe('DMP_SQLITE_SYNCHRONOUS', () => {
     }
     const yaml = dir.file('node.yaml');
     writeFileSync(yaml, 'store:\n  synchronous: always\n');
+    // The YAML file's own check names the file and the key first.
     expect(configError({}, yaml).problems).toEqual([
-      'DMP_SQLITE_SYNCHRONOUS (store.synchronous) must be normal or full, got "always"',
+      `${yaml}: store.synchronous: expected one of normal, full, got "always"`,
     ]);
   });
 
