@@ -115,8 +115,10 @@ export async function promptHidden(question: string): Promise<string> {
     );
   }
   const output = process.stderr;
-  output.write(question);
+  // Echo off before the question shows: a user (or a paste) typing the
+  // moment the prompt appears must not see the passphrase echoed.
   input.setRawMode(true);
+  output.write(question);
   input.resume();
   input.setEncoding('utf8');
   return new Promise<string>((resolve, reject) => {
