@@ -18,6 +18,13 @@
  *    `onInstall` gets the manifest, for the caller to replace its peers
  *    (`peersFromManifest`).
  *
+ * A newer manifest usually reaches a node by data sync first (a `cluster.*`
+ * value is replicated like any record, and data sync runs before the
+ * exchange), so step 3 then finds it held and installs nothing. With
+ * `state.peersSeq` set (the hook sets it), a verifying offer at the held
+ * seq that is above `peersSeq` is handed to `onInstall` all the same: the
+ * peer list follows the best manifest however it arrived.
+ *
  * The peer's `seq`, `exp` and `cluster_name` fields are not trusted: only
  * the signed wire counts.
  */
@@ -43,11 +50,17 @@ export type GossipOutcome = 'installed' | 'unchanged' | 'skipped';
 /** What this process has installed, kept across exchanges. */
 export interface GossipState {
   installedSeq: bigint | undefined;
+  /**
+   * Seq whose node list the caller's peers already follow (or that was held
+   * at start, when the peers came from the configuration). Undefined ⇒ only
+   * an install reaches `onInstall`.
+   */
+  peersSeq?: bigint | undefined;
 }
 
 /** A fresh {@link GossipState}. */
-export function newGossipState(): GossipState {
-  return { installedSeq: undefined };
+export function newGossipState(peersSeq?: bigint): GossipState {
+  return { installedSeq: undefined, peersSeq };
 }
 
 /** What {@link gossipManifest} works with. */
@@ -109,7 +122,18 @@ export async function gossipManifest(
     deps.log.warn({ err: String(err) }, 'manifest gossip: local manifest not readable');
     return 'skipped';
   }
-  if (current !== undefined && m.seq <= current) return 'unchanged';
+  if (current !== undefined && m.seq <= current) {
+    const adopted = deps.state.peersSeq;
+    if (adopted !== undefined && m.seq === current && m.seq > adopted) {
+      deps.state.peersSeq = m.seq;
+      deps.log.info(
+        { peer: peer.id, seq: m.seq.toString(), nodes: m.nodes.length },
+        `manifest gossip: ${owner} seq ${m.seq} already held (data sync); its nodes become the peers`,
+      );
+      deps.onInstall?.(m, wire);
+    }
+    return 'unchanged';
+  }
   const ttl = Math.max(1, Number(m.exp - BigInt(Math.floor(now))));
   try {
     deps.store.publish(owner, wire, ttl, now);
@@ -118,6 +142,7 @@ export async function gossipManifest(
     return 'skipped';
   }
   deps.state.installedSeq = m.seq;
+  if (deps.state.peersSeq !== undefined) deps.state.peersSeq = m.seq;
   deps.log.info(
     { peer: peer.id, seq: m.seq.toString(), previous: current?.toString(), nodes: m.nodes.length },
     `manifest gossip: installed ${owner} seq ${m.seq} from ${peer.id}`,
@@ -132,6 +157,26 @@ export function peersFromManifest(
   self: Pick<PeerSources, 'nodeId' | 'selfEndpoint'>,
 ): SyncPeer[] {
   return peersFromClusterText(wire, self).peers;
+}
+
+/** The best verifying seq held at `cluster.<base>`, if any. Never throws. */
+function heldSeq(
+  store: Pick<RecordStore, 'query'>,
+  base: string | undefined,
+  operatorSpk: Uint8Array,
+  now: number,
+): bigint | undefined {
+  if (base === undefined) return undefined;
+  try {
+    const owner = `${CLUSTER_OWNER_PREFIX}${base}`.toLowerCase();
+    return selectClusterManifest(store.query(owner, now), {
+      now,
+      operatorSpk,
+      expectedClusterName: base,
+    })?.seq;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The cluster as the node settled it at start (see `cluster/node-cluster.ts`). */
@@ -152,6 +197,8 @@ export function manifestGossipHook(o: {
   readonly token: string;
   readonly log: Logger;
   readonly now?: () => number;
+  /** Called after an install (the node replaces its worker's peers here). */
+  readonly onInstall?: ManifestGossipDeps['onInstall'];
 }): ((peer: SyncPeer, signal: AbortSignal) => Promise<GossipOutcome>) | undefined {
   const { cluster, log } = o;
   if (cluster?.operatorSpk === undefined) {
@@ -167,9 +214,11 @@ export function manifestGossipHook(o: {
         'as DMP_CLUSTER_FILE); nothing is installed until one is known',
     );
   }
-  const state = newGossipState();
   const { operatorSpk, base } = cluster;
   const now = o.now ?? (() => Math.floor(Date.now() / 1000));
+  // The manifest held at start is what the configured peers were chosen
+  // against; any better one (installed or replicated) replaces them.
+  const state = newGossipState(heldSeq(o.store, base(), operatorSpk, now()) ?? -1n);
   return (peer, signal) =>
     gossipManifest(peer, {
       store: o.store,
@@ -180,5 +229,6 @@ export function manifestGossipHook(o: {
       state,
       log,
       signal,
+      onInstall: o.onInstall,
     });
 }

@@ -13,7 +13,8 @@ export type SyncRejectReason =
   | 'unadvertised'
   | 'forged'
   | 'not-replicable'
-  | 'misplaced';
+  | 'misplaced'
+  | 'off-zone';
 
 /** A failed step against one peer. */
 export type SyncErrorStage = 'digest' | 'pull' | 'store';

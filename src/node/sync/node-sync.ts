@@ -9,7 +9,7 @@ import type { Registry } from 'prom-client';
 import type { NodeConfig } from '../config/node-config.js';
 import type { Logger } from '../log.js';
 import type { RecordStore, RecordSyncSource } from '../store/types.js';
-import { type GossipCluster, manifestGossipHook } from './manifest-gossip.js';
+import { type GossipCluster, manifestGossipHook, peersFromManifest } from './manifest-gossip.js';
 import { createSyncMetrics } from './metrics.js';
 import { loadPeers } from './peers.js';
 import { AntiEntropyWorker } from './worker.js';
@@ -61,12 +61,23 @@ export function startClusterSync(
   }
   const spk = parseOperatorSpk(s.operatorSpk);
   if (typeof spk === 'string') log.warn(`anti-entropy: ${spk}; ignored`);
-  const worker = new AntiEntropyWorker({
+  const self = { nodeId: s.nodeId, selfEndpoint: s.selfEndpoint };
+  // §5.6 step 4: an installed manifest's nodes become the peers.
+  const onInstall = (_manifest: unknown, wire: string): void => {
+    const peers = peersFromManifest(wire, self);
+    worker.setPeers(peers);
+    log.info(
+      { peers: peers.map((p) => `${p.id}=${p.url}`) },
+      `anti-entropy: now syncing with ${peers.length} peer(s) from the installed manifest`,
+    );
+  };
+  const worker: AntiEntropyWorker = new AntiEntropyWorker({
     store: deps.store,
     peers: list.peers,
     token: s.peerToken,
     intervalMs: s.intervalSeconds * 1000,
     log,
+    zone: config.zone,
     metrics: createSyncMetrics(deps.registry),
     operatorSpk: spk instanceof Uint8Array ? spk : undefined,
     afterVisit: manifestGossipHook({
@@ -74,6 +85,7 @@ export function startClusterSync(
       store: deps.store,
       token: s.peerToken,
       log,
+      onInstall,
     }),
   });
   worker.start();

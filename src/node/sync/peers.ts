@@ -156,3 +156,17 @@ export function loadPeers(sources: PeerSources): PeerList {
   const { peers, problem } = peersFromClusterText(text, sources);
   return { peers, source: sources.clusterFile, problem };
 }
+
+/**
+ * The old peer whose watermark `next` keeps when the peer list is replaced
+ * (node spec §5.6 step 4): the one with the same id and endpoint, else one
+ * at the same endpoint whose id was synthesized from its URL (a
+ * `DMP_SYNC_PEERS` entry that a manifest now names). Undefined ⇒ `next`
+ * starts again from `0::`.
+ */
+export function watermarkDonor(old: readonly SyncPeer[], next: SyncPeer): SyncPeer | undefined {
+  return (
+    old.find((p) => p.id === next.id && p.url === next.url) ??
+    old.find((p) => p.url === next.url && p.id === peerIdFromUrl(p.url))
+  );
+}

@@ -17,6 +17,10 @@
  *   enough for the peer's 16 KiB limit) and each batch is stored in one
  *   transaction;
  * - a failing peer is retried after an exponentially growing pause;
+ * - the peer list can be replaced while running (`setPeers`, after a
+ *   manifest gossip install): watermarks carry over by the §5.6 rules;
+ * - a value whose owner lies outside the served zone is never pulled (this
+ *   node would never serve it), counted as `off-zone` and treated as handled.
  * - every call has a deadline and a response size cap, and a page is read
  *   up to the requested limit only, so a stalled or flooding peer costs one
  *   timeout or one capped read.
@@ -24,12 +28,13 @@
 
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { isSubdomain } from '../../dns/wire/name.js';
 import { normalizeOwnerName } from '../store/normalize.js';
 import type { RecordStore, RecordSyncSource, StoreOp, SyncCursor } from '../store/types.js';
 import { CURSOR_START, compareCursors, formatCursor } from './cursor.js';
 import { NO_SYNC_METRICS, type SyncMetrics } from './metrics.js';
 import { callPeer } from './peer-client.js';
-import type { SyncPeer } from './peers.js';
+import { type SyncPeer, watermarkDonor } from './peers.js';
 import {
   advanceWatermark,
   cursorOfEntry,
@@ -51,6 +56,8 @@ export interface AntiEntropyOptions {
   readonly intervalMs: number;
   readonly log: Logger;
   readonly metrics?: SyncMetrics | undefined;
+  /** The served zone: values at owners outside it are not pulled. Unset ⇒ no such check. */
+  readonly zone?: string | undefined;
   /** Pinned cluster operator key (`DMP_SYNC_OPERATOR_SPK`). */
   readonly operatorSpk?: Uint8Array | undefined;
   /** Wall clock, Unix ms. */
@@ -81,10 +88,20 @@ interface PeerState {
   failures: number;
   /** Clock ms before which the peer is not contacted. */
   retryAt: number;
+  /** A visit is under way (visits to one peer never overlap). */
+  busy: boolean;
 }
+
+const freshState = (watermark: SyncCursor = CURSOR_START): PeerState => ({
+  watermark,
+  failures: 0,
+  retryAt: 0,
+  busy: false,
+});
 
 /** One page's pulls: stop after a 429; re-queue a batch split in two. */
 interface PageState {
+  readonly st: PeerState;
   throttled: boolean;
   requeue(batch: ReadonlyMap<string, ReadonlySet<string>>): void;
 }
@@ -96,10 +113,14 @@ const MAX_PULL_BODY_BYTES = 15_000;
 const HANDLED_REFUSALS = new Set(['not-replicable', 'misplaced']);
 
 export class AntiEntropyWorker {
-  private readonly o: Required<Omit<AntiEntropyOptions, 'operatorSpk' | 'afterVisit'>> & {
+  private readonly o: Required<
+    Omit<AntiEntropyOptions, 'operatorSpk' | 'afterVisit' | 'zone' | 'peers'>
+  > & {
     operatorSpk: Uint8Array | undefined;
     afterVisit: AntiEntropyOptions['afterVisit'];
+    zone: string | undefined;
   };
+  private peerList: readonly SyncPeer[] = [];
   private readonly state = new Map<string, PeerState>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
@@ -124,15 +145,52 @@ export class AntiEntropyWorker {
       maxBackoffMs: 60_000,
       ...options,
       operatorSpk: options.operatorSpk,
+      zone: options.zone,
     } as AntiEntropyWorker['o'];
-    for (const p of options.peers) {
-      this.state.set(p.id, { watermark: CURSOR_START, failures: 0, retryAt: 0 });
-    }
+    this.setPeers(options.peers);
   }
 
-  /** The peers, as configured. */
+  /** The peers now synced with. */
   get peers(): readonly SyncPeer[] {
-    return this.o.peers;
+    return this.peerList;
+  }
+
+  /**
+   * Replaces the peer list (node spec §5.6 step 4, after a manifest install;
+   * the caller has dropped this node). Peers are de-duplicated by id, the
+   * first entry winning. A peer keeps its watermark and backoff when its id
+   * and endpoint are unchanged, and its watermark when only a URL-made id
+   * became a manifest's node id; any other peer starts from `0::`. Removed
+   * peers are forgotten: no further visit, no backoff kept (a visit already
+   * under way finishes). New peers are visited at once when running.
+   */
+  setPeers(peers: readonly SyncPeer[]): void {
+    const old = this.peerList;
+    const next: SyncPeer[] = [];
+    const states = new Map<string, PeerState>();
+    for (const peer of peers) {
+      if (states.has(peer.id)) continue;
+      const donor = watermarkDonor(old, peer);
+      const st = donor === undefined ? undefined : this.state.get(donor.id);
+      // Same id: the same state (a visit under way keeps it up to date).
+      // A renamed peer gets a copy of the watermark as it stands now.
+      if (st === undefined) states.set(peer.id, freshState());
+      else states.set(peer.id, donor!.id === peer.id ? st : freshState(st.watermark));
+      next.push({ id: peer.id, url: peer.url });
+    }
+    for (const id of this.timers.keys()) {
+      if (!states.has(id)) {
+        clearTimeout(this.timers.get(id));
+        this.timers.delete(id);
+      }
+    }
+    this.state.clear();
+    for (const [id, st] of states) this.state.set(id, st);
+    this.peerList = next;
+    if (!this.started) return;
+    for (const peer of next) {
+      if (!this.timers.has(peer.id) && !this.state.get(peer.id)!.busy) this.schedule(peer.id, 0);
+    }
   }
 
   /** The watermark held for a peer (where the next digest call starts). */
@@ -150,7 +208,7 @@ export class AntiEntropyWorker {
     this.started = true;
     this.stopping = false;
     this.abort = new AbortController();
-    for (const peer of this.o.peers) this.schedule(peer, 0);
+    for (const peer of this.peerList) this.schedule(peer.id, 0);
   }
 
   /** Stops scheduling, aborts calls in flight and waits for the visits under way. */
@@ -165,12 +223,13 @@ export class AntiEntropyWorker {
 
   /** One visit to every peer that is not backing off (tests). Resolves when all are done. */
   async tick(): Promise<void> {
-    await Promise.all(this.o.peers.map((peer) => this.visit(peer)));
+    await Promise.all(this.peerList.map((peer) => this.visit(peer)));
   }
 
   private async visit(peer: SyncPeer): Promise<void> {
-    const st = this.state.get(peer.id)!;
-    if (st.retryAt > this.o.clockMs()) return;
+    const st = this.state.get(peer.id);
+    if (st === undefined || st.busy || st.retryAt > this.o.clockMs()) return;
+    st.busy = true;
     try {
       await this.syncPeer(peer, st);
       if (this.o.afterVisit && st.failures === 0 && !this.stopping) {
@@ -180,22 +239,28 @@ export class AntiEntropyWorker {
       // Bugs, not peer behaviour: logged, and the peer is retried later.
       this.o.log.error({ peer: peer.id, err: String(err) }, 'anti-entropy: sync failed');
       this.failed(peer, st, 'digest', String(err));
+    } finally {
+      st.busy = false;
     }
   }
 
-  private schedule(peer: SyncPeer, delayMs: number): void {
-    if (!this.started) return;
+  /** Visits the peer with this id after `delayMs`, if it is still a peer then. */
+  private schedule(id: string, delayMs: number): void {
+    if (!this.started || this.timers.has(id)) return;
     const timer = setTimeout(() => {
-      this.timers.delete(peer.id);
+      this.timers.delete(id);
+      const peer = this.peerList.find((p) => p.id === id);
+      if (peer === undefined) return;
       const visit: Promise<void> = this.visit(peer).finally(() => {
         this.running.delete(visit);
-        const st = this.state.get(peer.id)!;
-        this.schedule(peer, Math.max(this.o.intervalMs, st.retryAt - this.o.clockMs()));
+        const st = this.state.get(id);
+        if (st === undefined) return;
+        this.schedule(id, Math.max(this.o.intervalMs, st.retryAt - this.o.clockMs()));
       });
       this.running.add(visit);
     }, delayMs);
     timer.unref();
-    this.timers.set(peer.id, timer);
+    this.timers.set(id, timer);
   }
 
   private failed(
@@ -261,7 +326,7 @@ export class AntiEntropyWorker {
         if (!hasMore || records.length === 0) this.o.metrics.lag(peer.id, 0);
         return;
       }
-      const handled = await this.handlePage(peer, entries);
+      const handled = await this.handlePage(peer, st, entries);
       st.watermark = advanceWatermark(from, entries, handled);
       const last = cursorOfEntry(entries.at(-1)!);
       const complete = compareCursors(st.watermark, last) >= 0;
@@ -274,17 +339,22 @@ export class AntiEntropyWorker {
   }
 
   /** Steps 4–5 for one page: the set of (name, hash) pairs handled. */
-  private async handlePage(peer: SyncPeer, entries: readonly DigestEntry[]): Promise<Set<string>> {
+  private async handlePage(
+    peer: SyncPeer,
+    st: PeerState,
+    entries: readonly DigestEntry[],
+  ): Promise<Set<string>> {
     const nowS = Math.floor(this.o.clockMs() / 1000);
     const local = this.localHashes(entries, nowS);
     const plan = planPage(entries, local);
     const handled = plan.handled;
+    const toPull = this.dropOffZone(peer, plan.toPull, handled);
     const batches: ReadonlyMap<string, ReadonlySet<string>>[] = pullBatches(
-      plan.toPull,
+      toPull,
       this.o.pullNames,
     );
     let next = 0;
-    const page: PageState = { throttled: false, requeue: (b) => batches.push(b) };
+    const page: PageState = { st, throttled: false, requeue: (b) => batches.push(b) };
     const worker = async () => {
       while (next < batches.length && !this.stopping && !page.throttled) {
         const batch = batches[next++]!;
@@ -295,6 +365,37 @@ export class AntiEntropyWorker {
       Array.from({ length: Math.min(this.o.pullConcurrency, batches.length) }, worker),
     );
     return handled;
+  }
+
+  /**
+   * The pairs worth pulling: one whose owner lies outside the served zone
+   * would never be served here (the HTTP API refuses such writes too), so it
+   * is counted as `off-zone` and marked handled, never blocking the watermark.
+   */
+  private dropOffZone(
+    peer: SyncPeer,
+    pairs: readonly { readonly name: string; readonly hash: string }[],
+    handled: Set<string>,
+  ): { readonly name: string; readonly hash: string }[] {
+    const zone = this.o.zone;
+    if (zone === undefined) return [...pairs];
+    const keep: { readonly name: string; readonly hash: string }[] = [];
+    let off = 0;
+    for (const pair of pairs) {
+      if (isSubdomain(normalizeOwnerName(pair.name), zone)) keep.push(pair);
+      else {
+        off++;
+        handled.add(pairKey(pair.name, pair.hash));
+      }
+    }
+    if (off > 0) {
+      this.o.metrics.rejected('off-zone', off);
+      this.o.log.debug(
+        { peer: peer.id, values: off, zone },
+        'anti-entropy: off-zone values skipped',
+      );
+    }
+    return keep;
   }
 
   /** What this node holds at the page's names: entry name → value hash → seconds left. */
@@ -338,12 +439,12 @@ export class AntiEntropyWorker {
         return done;
       }
       if (answer.status === 429) page.throttled = true;
-      this.failed(peer, this.state.get(peer.id)!, 'pull', answer.detail, answer.status);
+      this.failed(peer, page.st, 'pull', answer.detail, answer.status);
       return done;
     }
     const records = answer.body.records;
     if (!Array.isArray(records)) {
-      this.failed(peer, this.state.get(peer.id)!, 'pull', 'records is not a list');
+      this.failed(peer, page.st, 'pull', 'records is not a list');
       return done;
     }
     const nowS = Math.floor(this.o.clockMs() / 1000);
@@ -393,7 +494,7 @@ export class AntiEntropyWorker {
       try {
         this.o.store.apply(ops, nowS);
       } catch (err) {
-        this.failed(peer, this.state.get(peer.id)!, 'store', String(err));
+        this.failed(peer, page.st, 'store', String(err));
         return done;
       }
       this.o.metrics.pulled(peer.id, ops.length);

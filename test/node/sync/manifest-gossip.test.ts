@@ -163,6 +163,26 @@ describe('gossipManifest', () => {
     expect(me.store.query(OWNER, T0)).toEqual([]);
   });
 
+  it('with peersSeq, hands a held manifest above it to onInstall once (it came by data sync)', async () => {
+    const me = local({ state: newGossipState(1n) });
+    const two = manifestWire({ now: T0, seq: 2 });
+    me.store.publish(OWNER, two, 3600, T0);
+    let wire = two;
+    const peer = await fakePeer(() => json({ wire }));
+    expect(await gossipManifest(peerOf(peer), me.deps)).toBe('unchanged');
+    expect(await gossipManifest(peerOf(peer), me.deps)).toBe('unchanged');
+    expect(me.installs.map((m) => m.seq)).toEqual([2n]);
+    expect(me.deps.state.peersSeq).toBe(2n);
+    expect(me.store.query(OWNER, T0)).toEqual([two]);
+    // A lagging peer's older manifest changes nothing; a newer one is installed.
+    wire = manifestWire({ now: T0, seq: 1 });
+    expect(await gossipManifest(peerOf(peer), me.deps)).toBe('unchanged');
+    wire = manifestWire({ now: T0, seq: 3 });
+    expect(await gossipManifest(peerOf(peer), me.deps)).toBe('installed');
+    expect(me.installs.map((m) => m.seq)).toEqual([2n, 3n]);
+    expect(me.deps.state.peersSeq).toBe(3n);
+  });
+
   it('does not even ask without a base', async () => {
     const peer = await fakePeer(() => json({ wire: manifestWire({ now: T0, seq: 1 }) }));
     const me = local({ base: () => undefined });
