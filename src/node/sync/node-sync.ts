@@ -65,6 +65,12 @@ export function startClusterSync(
   // §5.6 step 4: an installed manifest's nodes become the peers.
   const onInstall = (_manifest: unknown, wire: string): void => {
     const peers = peersFromManifest(wire, self);
+    if (!self.nodeId && !self.selfEndpoint) {
+      log.warn(
+        'anti-entropy: neither DMP_NODE_ID nor DMP_SYNC_SELF_ENDPOINT is set, so this node ' +
+          'cannot leave itself out of the manifest it installed and may sync with itself',
+      );
+    }
     worker.setPeers(peers);
     log.info(
       { peers: peers.map((p) => `${p.id}=${p.url}`) },
