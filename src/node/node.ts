@@ -20,6 +20,7 @@ import { syncRoutes } from './http/routes/sync.js';
 import { createHttpApi } from './http/server.js';
 import type { Logger } from './log.js';
 import { createNodeMetrics } from './metrics.js';
+import { TokenBucketLimiter } from './rate-limit/token-bucket.js';
 import { CleanupWorker } from './store/cleanup-worker.js';
 import { openNodeStores } from './store/sqlite/node-stores.js';
 import { startClusterSync } from './sync/node-sync.js';
@@ -123,8 +124,14 @@ export async function startNode(
 
     let httpAddress: RunningNode['httpAddress'];
     if (config.http.enabled) {
-      // The sync routes share the records API's per-IP limiter (node spec §4.6).
-      let allowHttp: (key: string) => boolean = () => false;
+      // The sync routes have their own per-client bucket, checked before the
+      // token as the reference's shared one is (node spec §4.6), but sized
+      // for a follower catching up (DMP_SYNC_HTTP_RATE / _BURST).
+      const syncLimiter = new TokenBucketLimiter({
+        ratePerSecond: config.sync.httpRatePerSecond,
+        burst: config.sync.httpBurst,
+      });
+      const allowHttp = (key: string): boolean => syncLimiter.allow(key);
       const http = createHttpApi(
         {
           records: stores.records,
@@ -154,7 +161,6 @@ export async function startNode(
         },
         httpApiConfigFromNode(config),
       );
-      allowHttp = (key) => http.services.recordsLimiter.allow(key);
       const info = await http.listen();
       closers.push(() => http.close());
       httpAddress = { host: info.address, port: info.port };

@@ -90,7 +90,7 @@ describeWith([], 'cluster-sync-kill9-mid-pull-converges', () => {
       dataDir: dirA,
       http: true,
       httpPort: portA,
-      env: { DMP_SYNC_PEER_TOKEN: TOKEN, DMP_HTTP_RATE: '3', DMP_HTTP_BURST: '3' },
+      env: { DMP_SYNC_PEER_TOKEN: TOKEN, DMP_SYNC_HTTP_RATE: '3', DMP_SYNC_HTTP_BURST: '3' },
     });
     const startB = (): Promise<NodeProcess> =>
       startNode({

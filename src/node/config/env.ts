@@ -233,6 +233,8 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
         .filter((u) => u !== ''),
       peerToken: str('DMP_SYNC_PEER_TOKEN'),
       intervalSeconds: syncIntervalKey === undefined ? undefined : num(syncIntervalKey),
+      httpRatePerSecond: num('DMP_SYNC_HTTP_RATE'),
+      httpBurst: num('DMP_SYNC_HTTP_BURST'),
       clusterFile: firstSet(['DMP_CLUSTER_FILE', 'DMP_CLUSTER_MANIFEST_PATH'], 'the cluster file'),
       nodeId: str('DMP_NODE_ID'),
       selfEndpoint: str('DMP_SYNC_SELF_ENDPOINT'),

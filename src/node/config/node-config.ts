@@ -150,6 +150,14 @@ export interface NodeConfig {
     readonly peerToken?: string;
     /** Seconds between anti-entropy ticks (the first runs at start). */
     readonly intervalSeconds: number;
+    /**
+     * Per-client limit of the `/v1/sync/*` routes (requests/s and burst). The
+     * reference charges them to the records limit (10/s), which holds a
+     * follower catching up to ~2,000 records/s; sync calls get their own,
+     * larger bucket, still checked before the token.
+     */
+    readonly httpRatePerSecond: number;
+    readonly httpBurst: number;
     /** `DMP_CLUSTER_FILE`: manifest or peer file (default `cluster.json` beside the database). */
     readonly clusterFile?: string;
     /** `DMP_NODE_ID`: this node's id in the cluster file (dropped from the peers). */
@@ -247,7 +255,7 @@ export const DEFAULT_NODE_CONFIG: NodeConfig = {
     dnssecRequired: false,
   },
   cleanupIntervalSeconds: 60,
-  sync: { peers: [], intervalSeconds: 10 },
+  sync: { peers: [], intervalSeconds: 10, httpRatePerSecond: 200, httpBurst: 1000 },
   log: { level: 'info', format: 'text' },
   allowPublicBind: false,
 };

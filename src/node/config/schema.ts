@@ -144,6 +144,8 @@ export const NODE_CONFIG_SCHEMA: Schema<NodeConfig> = {
     peers: strings,
     peerToken: string,
     intervalSeconds: number,
+    httpRatePerSecond: number,
+    httpBurst: number,
     clusterFile: string,
     nodeId: string,
     selfEndpoint: string,

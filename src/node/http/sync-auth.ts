@@ -12,7 +12,7 @@ import type { RequestContext } from './context.js';
 export interface SyncGateOptions {
   /** `DMP_SYNC_PEER_TOKEN`; undefined or '' closes the routes. */
   readonly token: string | undefined;
-  /** The per-IP HTTP limiter (shared with `/v1/records/*`); false = answer 429. */
+  /** The per-client limiter of the sync routes (`DMP_SYNC_HTTP_RATE`); false = answer 429. */
   readonly allow: (limitKey: string) => boolean;
 }
 

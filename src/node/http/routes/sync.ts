@@ -34,7 +34,7 @@ export interface SyncRouteOptions {
   readonly token: string | undefined;
   /** Wall clock, Unix seconds. */
   readonly now: () => number;
-  /** The per-IP HTTP limiter (shared with `/v1/records/*`); false = answer 429. */
+  /** The per-client limiter of the sync routes (`DMP_SYNC_HTTP_RATE`); false = answer 429. */
   readonly allow: (limitKey: string) => boolean;
 }
 
