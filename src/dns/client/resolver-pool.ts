@@ -52,6 +52,14 @@ import { answerRecordsFor, type TxtAnswer, txtAnswerFromReply } from './txt-answ
 import { type ReadTxtOptions, runValidator, type TxtReader } from './txt-reader.js';
 import { UdpTransport } from './udp-transport.js';
 
+/**
+ * A lookup whose deadline leaves less than this does not ask another
+ * upstream: no exchange completes in it, and a timer can fire up to a
+ * millisecond before \`Date.now\` says the time is up, which left a 1 ms
+ * "remaining" after an upstream had used the whole deadline.
+ */
+const MIN_USEFUL_BUDGET_MS = 5;
+
 export interface ResolverPoolOptions {
   /** Default: UDP (0x20, EDNS 1232) with TCP fallback. */
   readonly transport?: DnsTransport;
@@ -190,7 +198,7 @@ export class ResolverPool implements TxtReader {
   private async sequential(order: ResolverHealth[], lookup: Lookup): Promise<TxtAnswer> {
     for (const h of order) {
       const remaining = lookup.deadline - this.clock();
-      if (remaining <= 0) {
+      if (remaining < MIN_USEFUL_BUDGET_MS) {
         lookup.untried.push(h.label);
         continue;
       }
@@ -323,7 +331,7 @@ export class ResolverPool implements TxtReader {
     for (const type of [RRType.A, RRType.AAAA]) {
       for (const h of orderByHealth(this.healths, this.clock(), this.policy)) {
         const remaining = deadline - this.clock();
-        if (remaining <= 0) return undefined;
+        if (remaining < MIN_USEFUL_BUDGET_MS) return undefined;
         const done = await this.exchange(
           h,
           host,

@@ -77,8 +77,13 @@ describe('DMP_SYNC_PEERS', () => {
     ]);
   });
 
-  it('default to no peers, 10 s, and refuse an interval ≤ 0', () => {
-    expect(loadNodeConfig({ env: {} }).sync).toEqual({ peers: [], intervalSeconds: 10 });
+  it('default to no peers, 10 s, their own HTTP bucket, and refuse an interval ≤ 0', () => {
+    expect(loadNodeConfig({ env: {} }).sync).toEqual({
+      peers: [],
+      intervalSeconds: 10,
+      httpRatePerSecond: 200,
+      httpBurst: 1000,
+    });
     expect(() => loadNodeConfig({ env: { DMP_SYNC_INTERVAL: '0' } })).toThrow(/DMP_SYNC_INTERVAL/);
   });
 });
