@@ -30,6 +30,7 @@ import {
   type DnsClientError,
   DnsNoResolverError,
   DnsRcodeError,
+  DnsTimeoutError,
   DnsUntrustedAnswerError,
 } from './errors.js';
 import { queryMessage } from './request.js';
@@ -196,13 +197,26 @@ export class ResolverPool implements TxtReader {
   }
 
   private async sequential(order: ResolverHealth[], lookup: Lookup): Promise<TxtAnswer> {
+    // Set when an upstream timed out on a budget the deadline cut short:
+    // the deadline is then spent, whatever the clocks say. (A timer can fire
+    // early by Date.now — libuv starts it from the loop's cached time — so
+    // "remaining" alone may still show a few ms, or tens under load.)
+    let spent = false;
     for (const h of order) {
       const remaining = lookup.deadline - this.clock();
-      if (remaining < MIN_USEFUL_BUDGET_MS) {
+      if (spent || remaining < MIN_USEFUL_BUDGET_MS) {
         lookup.untried.push(h.label);
         continue;
       }
-      const outcome = await this.ask(h, lookup, Math.min(this.timeoutMs, remaining));
+      const budget = Math.min(this.timeoutMs, remaining);
+      const outcome = await this.ask(h, lookup, budget);
+      if (
+        budget === remaining &&
+        outcome.kind === 'error' &&
+        outcome.error instanceof DnsTimeoutError
+      ) {
+        spent = true;
+      }
       switch (outcome.kind) {
         case 'aborted':
           return { status: 'error', error: outcome.error };
