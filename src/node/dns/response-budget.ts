@@ -29,8 +29,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { clientNetwork, newClientNetwork } from './client-network.js';
-import { RrlAction } from './rrl.js';
-import { TablePressure } from './table-pressure.js';
+import { limitedAction, RrlAction } from './rrl.js';
+import { liveInWindow, TablePressure } from './table-pressure.js';
 
 /** Credit of a bucket created under pressure, and the smallest burst: one full UDP reply (RFC 9715 size). */
 export const MIN_BURST_BYTES = 1232;
@@ -194,24 +194,12 @@ export class ResponseByteBudget {
       return RrlAction.Send;
     }
     this.credit[slot] = credit;
-    const n = (this.limitedCount[slot]! + 1) >>> 0;
-    this.limitedCount[slot] = n;
-    if (this.slip > 0 && n % this.slip === 0) {
-      this.counts.slipped++;
-      return RrlAction.Slip;
-    }
-    this.counts.dropped++;
-    return RrlAction.Drop;
+    return limitedAction(this.limitedCount, slot, this.slip, this.counts);
   }
 
   /** Live buckets in the probe window that starts at `h` (only when a key is new). */
   private liveAround(h: number, now: number): number {
-    let live = 0;
-    for (let i = 0; i < PROBE; i++) {
-      const s = (h + i) & this.mask;
-      if (this.tag[s] !== 0 && this.isLive(s, now)) live++;
-    }
-    return live;
+    return liveInWindow(h, PROBE, this.mask, this.tag, (s) => this.isLive(s, now));
   }
 
   /** True while the bucket in `s` has not earned its credit back to full. */

@@ -39,7 +39,7 @@
 import { randomBytes } from 'node:crypto';
 import { clientNetwork, newClientNetwork } from './client-network.js';
 import type { ResponseKind } from './responder.js';
-import { TablePressure } from './table-pressure.js';
+import { liveInWindow, TablePressure } from './table-pressure.js';
 
 /** What to do with one UDP response. */
 export const RrlAction = {
@@ -51,6 +51,27 @@ export const RrlAction = {
   Drop: 2,
 } as const;
 export type RrlAction = (typeof RrlAction)[keyof typeof RrlAction];
+
+/**
+ * The fate of a response its bucket could not pay for (this table's and
+ * the byte budget's): every `slip`-th limited response of a bucket is sent
+ * truncated, the rest are dropped; `counts` says which.
+ */
+export function limitedAction(
+  limitedCount: Uint32Array,
+  slot: number,
+  slip: number,
+  counts: { slipped: number; dropped: number },
+): RrlAction {
+  const n = (limitedCount[slot]! + 1) >>> 0;
+  limitedCount[slot] = n;
+  if (slip > 0 && n % slip === 0) {
+    counts.slipped++;
+    return RrlAction.Slip;
+  }
+  counts.dropped++;
+  return RrlAction.Drop;
+}
 
 export interface RrlOptions {
   /** Identical answers per second per client network; ≤ 0 disables RRL for answers. */
@@ -270,24 +291,12 @@ export class ResponseRateLimiter {
       return RrlAction.Send;
     }
     this.credit[slot] = Math.max(credit, floor);
-    const n = (this.limitedCount[slot]! + 1) >>> 0;
-    this.limitedCount[slot] = n;
-    if (this.slip > 0 && n % this.slip === 0) {
-      this.counts.slipped++;
-      return RrlAction.Slip;
-    }
-    this.counts.dropped++;
-    return RrlAction.Drop;
+    return limitedAction(this.limitedCount, slot, this.slip, this.counts);
   }
 
   /** Live buckets in the probe window that starts at `h` (only when a key is new). */
   private liveAround(h: number, now: number): number {
-    let live = 0;
-    for (let i = 0; i < PROBE; i++) {
-      const s = (h + i) & this.mask;
-      if (this.tag[s] !== 0 && this.isLive(s, now)) live++;
-    }
-    return live;
+    return liveInWindow(h, PROBE, this.mask, this.tag, (s) => this.isLive(s, now));
   }
 
   /** True while the bucket in `s` has not earned its credit back to full. */

@@ -26,6 +26,25 @@
  * sends a real resolver to TCP.
  */
 
+/**
+ * Live buckets among the `probe` slots from `start` (wrapping by `mask`):
+ * the pressure sample of a key's probe window. Slot tag 0 means empty.
+ */
+export function liveInWindow(
+  start: number,
+  probe: number,
+  mask: number,
+  tag: Uint8Array | Uint16Array,
+  isLive: (slot: number) => boolean,
+): number {
+  let live = 0;
+  for (let i = 0; i < probe; i++) {
+    const s = (start + i) & mask;
+    if (tag[s] !== 0 && isLive(s)) live++;
+  }
+  return live;
+}
+
 /** How long one eviction of a live bucket keeps the table under pressure. */
 export const PRESSURE_MEMORY_MS = 1000;
 
